@@ -265,21 +265,15 @@ Result<HolidayYear> PublicHolidays(Country country, int y, bool with_decisions) 
     for (const Decision& d : decisions) {
       if (d.year != y) continue;
       replaced.insert(std::string(d.group));
-      std::string group_name;
-      for (const Rule& r : rules) {
-        if (r.group == d.group && !r.substitute) {
-          group_name = r.name.substr(0, r.name.find(" ("));
-          break;
-        }
-      }
-      if (group_name.empty()) group_name = std::string(d.group);
+      std::string label = d.group == "tet"            ? "Tết Nguyên Đán"
+                          : d.group == "april30_may1" ? "Ngày Chiến thắng / Quốc tế Lao động"
+                          : d.group == "khmer_new_year" ? "Khmer New Year"
+                                                        : std::string(d.group);
       for (Date day : d.days_off) {
-        std::string name = group_name + " (decided: " + std::string(d.source) + ")";
-        days[day] = Holiday{day, std::move(name), false, true};
+        days[day] = Holiday{day, label + " (government decision)", false, true};
       }
       for (const auto& [day, hours_of] : d.working_days) {
-        out.working_days.push_back(
-            {day, hours_of, fmt::format("make-up working day ({})", d.source)});
+        out.working_days.push_back({day, hours_of, fmt::format("make-up working day ({})", label)});
       }
     }
   }
