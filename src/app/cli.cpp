@@ -1,0 +1,182 @@
+#include "app/cli.hpp"
+
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "api/api.hpp"
+#include "app/real_clock.hpp"
+#include "app/serve.hpp"
+#include "desk/desk.hpp"
+#include "ombud/version.hpp"
+#include "store/audit_chain.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#if __has_include("app/time_cli.hpp")
+#include "app/time_cli.hpp"
+#define OMBUD_HAS_TIME_CLI 1
+#endif
+
+namespace ombud::app {
+
+namespace {
+
+Result<std::unique_ptr<store::sqlite::SqliteStore>> OpenStore(const std::string& db,
+                                                              const Clock& clock) {
+  return store::sqlite::SqliteStore::Open({db, 1, 1024, &clock});
+}
+
+int Failed(std::string_view command, const Error& e) {
+  std::cerr << "ombud " << command << ": " << e.message << "\n";
+  return 1;
+}
+
+struct UserAddOptions {
+  std::string db = "ombud.db";
+  std::string login;
+  std::string name;
+  std::string role = "agent";
+  std::string password;
+  std::int64_t department_id = 0;
+  std::string token_name;
+};
+
+int UserAdd(const UserAddOptions& o) {
+  auto role = domain::ParseRole(o.role, "--role");
+  if (!role) {
+    std::cerr << "ombud user add: " << role.error().message << "\n";
+    return 2;
+  }
+  if (*role == domain::Role::kCustomer) {
+    std::cerr << "ombud user add: --role customer accounts are created through the API\n";
+    return 2;
+  }
+  if (!o.password.empty() && o.password.size() < 10) {
+    std::cerr << "ombud user add: --password must be at least 10 characters long\n";
+    return 2;
+  }
+  if (sodium_init() < 0) return 1;
+  RealClock clock;
+  auto store = OpenStore(o.db, clock);
+  if (!store) return Failed("user add", store.error());
+  const std::string password = o.password.empty() ? store::RandomHex(8) : o.password;
+  auto hash = api::HashPassword(password);
+  if (!hash) return Failed("user add", hash.error());
+  domain::User user;
+  user.login = o.login;
+  user.display_name = o.name.empty() ? o.login : o.name;
+  user.role = *role;
+  if (o.department_id > 0) user.department_id = o.department_id;
+  const std::string token = o.token_name.empty() ? "" : "omb_" + store::RandomHex(24);
+  auto s = (*store)->WriteSync([&](store::WriteTx& tx) -> Status {
+    const desk::Actor cli = desk::SystemActor("cli");
+    OMBUD_ASSIGN_OR_RETURN(user, desk::CreateUser(tx, cli, user, *hash));
+    if (!token.empty()) {
+      const desk::Actor as_user{"user:" + std::to_string(user.id), user.role, user.id, {}};
+      OMBUD_RETURN_IF_ERROR(desk::IssueApiToken(tx, as_user, store::HashHex(token), o.token_name));
+    }
+    return {};
+  });
+  if (!s) return Failed("user add", s.error());
+  std::cout << "user " << user.id << " login=" << user.login << " role=" << domain::Name(user.role);
+  if (o.password.empty()) std::cout << " password=" << password;
+  if (!token.empty()) std::cout << " token=" << token;
+  std::cout << "\n";
+  return 0;
+}
+
+int AuditVerify(const std::string& db) {
+  RealClock clock;
+  auto store = OpenStore(db, clock);
+  if (!store) return Failed("audit verify", store.error());
+  auto verdict = (*store)->VerifyAudit();
+  if (!verdict) return Failed("audit verify", verdict.error());
+  if (verdict->ok) {
+    std::cout << "ok: " << verdict->entries << " entries, chain intact\n";
+    return 0;
+  }
+  std::cout << "TAMPERED: " << verdict->problem << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"Ombud: a complaint-handling desk", "ombud"};
+  app.set_version_flag("--version", std::string("ombud ") + kVersion);
+  app.require_subcommand(0, 1);
+  int exit_code = 0;
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server");
+  serve_cmd->add_option("--db", serve.db, "SQLite database file (created when missing)");
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free)");
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads")->check(CLI::Range(1, 64));
+  serve_cmd
+      ->add_option("--read-timeout", serve.read_timeout_seconds,
+                   "Seconds a client has to send a whole request")
+      ->check(CLI::Range(1, 3600));
+  serve_cmd->add_option("--attachments-dir", serve.attachments_dir,
+                        "Where attachment files live (default: <db>.files)");
+  serve_cmd->add_flag("--demo", serve.demo, "Load a demo company into an empty database");
+  serve_cmd->add_option("--admin-password", serve.admin_password,
+                        "Password of the first admin when the database has no user");
+  serve_cmd->callback([&] { exit_code = Serve(serve); });
+
+  std::string migrate_db = "ombud.db";
+  auto* migrate_cmd = app.add_subcommand("migrate", "Create or upgrade the database schema");
+  migrate_cmd->add_option("--db", migrate_db, "SQLite database file");
+  migrate_cmd->callback([&] {
+    RealClock clock;
+    auto store = OpenStore(migrate_db, clock);
+    if (!store) {
+      exit_code = Failed("migrate", store.error());
+      return;
+    }
+    std::cout << "schema is at version " << store::sqlite::LatestSchemaVersion() << "\n";
+  });
+
+  UserAddOptions user_add;
+  auto* user_cmd = app.add_subcommand("user", "Manage staff accounts");
+  user_cmd->require_subcommand(1);
+  auto* user_add_cmd = user_cmd->add_subcommand("add", "Add a staff account");
+  user_add_cmd->add_option("--db", user_add.db, "SQLite database file");
+  user_add_cmd->add_option("--login", user_add.login, "Login name")->required();
+  user_add_cmd->add_option("--name", user_add.name, "Display name");
+  user_add_cmd->add_option("--role", user_add.role, "admin, supervisor or agent");
+  user_add_cmd->add_option("--password", user_add.password, "Password (random when omitted)");
+  user_add_cmd->add_option("--department", user_add.department_id, "Department id");
+  user_add_cmd->add_option("--token", user_add.token_name,
+                           "Also issue an API token with this name");
+  user_add_cmd->callback([&] { exit_code = UserAdd(user_add); });
+
+  std::string audit_db = "ombud.db";
+  auto* audit_cmd = app.add_subcommand("audit", "Inspect the audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the whole audit chain");
+  verify_cmd->add_option("--db", audit_db, "SQLite database file");
+  verify_cmd->callback([&] { exit_code = AuditVerify(audit_db); });
+
+  auto* help_cmd = app.add_subcommand("help", "Show this help");
+  help_cmd->callback([&] { std::cout << app.help(); });
+
+#ifdef OMBUD_HAS_TIME_CLI
+  RegisterTimeCommands(app, exit_code);
+#endif
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "ombud: " << e.what() << "\n(run 'ombud help' for usage)\n";
+    return 2;
+  }
+  if (argc == 1) std::cout << app.help();
+  return exit_code;
+}
+
+}  // namespace ombud::app

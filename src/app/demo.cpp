@@ -1,0 +1,90 @@
+#include "app/demo.hpp"
+
+#include <vector>
+
+#include "api/api.hpp"
+#include "desk/desk.hpp"
+
+namespace ombud::app {
+
+using domain::Channel;
+using domain::IdentityKind;
+
+Result<bool> LoadDemoCompany(store::Store& store, const std::string& password) {
+  bool loaded = false;
+  OMBUD_RETURN_IF_ERROR(store.Read([&loaded](store::ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto user, tx.FindUserByLogin("agent"));
+    loaded = user.has_value();
+    return {};
+  }));
+  if (loaded) return false;
+  OMBUD_ASSIGN_OR_RETURN(const std::string hash, api::HashPassword(password));
+  OMBUD_RETURN_IF_ERROR(store.WriteSync([&hash](store::WriteTx& tx) -> Status {
+    const desk::Actor demo = desk::SystemActor("demo");
+    // Departments and scopes of the hosting company's policy (R-CSP-1).
+    const std::vector<domain::Department> departments = {
+        {0, "Customer Support", {"general", "complaint"}, 0},
+        {0, "Business", {"usage", "quotation", "mail", "login", "billing", "contract"}, 0},
+        {0, "Technical", {"hosting", "domain", "interface", "installation"}, 0},
+        {0, "Design", {"design", "interface"}, 0},
+        {0, "Customer Room", {"dispute", "satisfaction", "contract_transfer", "documents"}, 0},
+    };
+    std::vector<domain::Id> ids;
+    for (const auto& d : departments) {
+      OMBUD_ASSIGN_OR_RETURN(auto created, desk::CreateDepartment(tx, demo, d));
+      ids.push_back(created.id);
+    }
+    struct Staff {
+      const char* login;
+      const char* name;
+      domain::Role role;
+      std::size_t department;
+    };
+    for (const Staff& s : {Staff{"supervisor", "Sophea Chan", domain::Role::kSupervisor, 0},
+                           Staff{"agent", "Nguyen Thi Lan", domain::Role::kAgent, 0},
+                           Staff{"tech", "Tran Van Minh", domain::Role::kAgent, 2},
+                           Staff{"business", "Le Thu Ha", domain::Role::kAgent, 1}}) {
+      domain::User u;
+      u.login = s.login;
+      u.display_name = s.name;
+      u.role = s.role;
+      u.department_id = ids[s.department];
+      OMBUD_RETURN_IF_ERROR(desk::CreateUser(tx, demo, u, hash));
+    }
+    struct Complaint {
+      const char* name;
+      const char* language;
+      IdentityKind kind;
+      const char* identity;
+      Channel channel;
+      const char* subject;
+      const char* body;
+      const char* category;
+    };
+    const std::vector<Complaint> complaints = {
+        {"Pham Quoc Bao", "vi", IdentityKind::kEmail, "bao.pham@example.vn", Channel::kEmail,
+         "Website không truy cập được", "Từ sáng nay website của công ty tôi báo lỗi 500.",
+         "hosting"},
+        {"Sok Dara", "km", IdentityKind::kPhone, "+85512345678", Channel::kPhone,
+         "Charged twice for a package", "I was charged twice for the monthly data package.",
+         "billing"},
+        {"Jane Miller", "en", IdentityKind::kEmail, "jane@example.com", Channel::kWeb,
+         "Cannot log in to the customer area", "The password reset e-mail never arrives.", "login"},
+        {"Vo Minh Chau", "vi", IdentityKind::kFacebook, "fb-100042", Channel::kMessenger,
+         "Yêu cầu xuất hóa đơn đỏ", "Tôi cần hóa đơn VAT cho hợp đồng tháng 10.", "documents"},
+    };
+    for (const auto& c : complaints) {
+      desk::CreateTicketCmd cmd;
+      cmd.customer = desk::NewCustomer{c.name, c.language, {{c.kind, c.identity}}};
+      cmd.channel = c.channel;
+      cmd.subject = c.subject;
+      cmd.body = c.body;
+      cmd.category = c.category;
+      OMBUD_RETURN_IF_ERROR(desk::CreateTicket(tx, demo, std::move(cmd)));
+    }
+    return {};
+  }));
+  return true;
+}
+
+}  // namespace ombud::app

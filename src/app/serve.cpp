@@ -1,0 +1,139 @@
+#include "app/serve.hpp"
+
+#include <signal.h>
+#include <sodium.h>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "api/api.hpp"
+#include "api/http_server.hpp"
+#include "app/demo.hpp"
+#include "app/log.hpp"
+#include "app/real_clock.hpp"
+#include "desk/desk.hpp"
+#include "store/audit_chain.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace ombud::app {
+
+bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  const char* begin = listen.data() + colon + 1;
+  const char* end = listen.data() + listen.size();
+  const auto [p, ec] = std::from_chars(begin, end, port);
+  return ec == std::errc() && p == end && begin != end;
+}
+
+namespace {
+
+// Creates the first administrator when the database has no user; prints its credentials.
+Status EnsureFirstAdmin(store::Store& store, const std::string& given_password) {
+  std::int64_t users = 0;
+  OMBUD_RETURN_IF_ERROR(store.Read([&users](store::ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(users, tx.CountUsers());
+    return {};
+  }));
+  if (users > 0) return {};
+  const std::string password = given_password.empty() ? store::RandomHex(8) : given_password;
+  OMBUD_ASSIGN_OR_RETURN(const std::string hash, api::HashPassword(password));
+  OMBUD_RETURN_IF_ERROR(store.WriteSync([&hash](store::WriteTx& tx) -> Status {
+    domain::User admin;
+    admin.login = "admin";
+    admin.display_name = "Administrator";
+    admin.role = domain::Role::kAdmin;
+    OMBUD_RETURN_IF_ERROR(desk::CreateUser(tx, desk::SystemActor("system"), admin, hash));
+    return {};
+  }));
+  std::cout << "first admin: login=admin password=" << password << std::endl;
+  return {};
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  std::string host;
+  std::uint16_t port = 0;
+  if (!SplitListen(options.listen, host, port)) {
+    std::cerr << "ombud serve: --listen must be HOST:PORT, got '" << options.listen << "'\n";
+    return 2;
+  }
+  if (sodium_init() < 0) {
+    std::cerr << "ombud serve: libsodium failed to initialise\n";
+    return 1;
+  }
+  // Signals are taken by a dedicated thread; block them everywhere else.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  RealClock clock;
+  auto opened = store::sqlite::SqliteStore::Open(
+      {options.db, std::max(4, options.threads + 2), 1024, &clock});
+  if (!opened) {
+    std::cerr << "ombud serve: " << opened.error().message << "\n";
+    return 1;
+  }
+  auto& store = **opened;
+  if (auto s = EnsureFirstAdmin(store, options.admin_password); !s) {
+    std::cerr << "ombud serve: cannot create the first admin: " << s.error().message << "\n";
+    return 1;
+  }
+  if (options.demo) {
+    const std::string demo_password =
+        options.admin_password.empty() ? store::RandomHex(8) : options.admin_password;
+    auto loaded = LoadDemoCompany(store, demo_password);
+    if (!loaded) {
+      std::cerr << "ombud serve: cannot load the demo company: " << loaded.error().message << "\n";
+      return 1;
+    }
+    if (*loaded) {
+      std::cout << "demo company loaded: staff logins supervisor, agent, tech, business; password="
+                << demo_password << std::endl;
+    }
+  }
+
+  store::AttachmentStore attachments(options.attachments_dir.empty() ? options.db + ".files"
+                                                                     : options.attachments_dir);
+  api::Metrics metrics;
+  api::Api api(store, attachments, clock, metrics);
+  api::Router router;
+  api.RegisterRoutes(router);
+  api::ServerOptions server_options;
+  server_options.address = host;
+  server_options.port = port;
+  server_options.threads = std::max(1, options.threads);
+  server_options.read_timeout = std::chrono::seconds(std::max(1, options.read_timeout_seconds));
+  api::HttpServer server(
+      server_options, router, [&api](api::Request& r) { return api.Authenticate(r); }, metrics);
+  auto bound = server.Listen();
+  if (!bound) {
+    std::cerr << "ombud serve: " << bound.error().message << "\n";
+    return 1;
+  }
+  const std::string url = "http://" + host + ":" + std::to_string(*bound);
+  std::cout << "listening on " << url << std::endl;
+  Log("info", "serving", {{"url", url}, {"db", options.db}});
+
+  std::thread waiter([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.Stop();
+  });
+  server.Run();
+  // Run returned because a signal stopped it; the waiter has finished.
+  waiter.join();
+  Log("info", "stopped", {{"url", url}});
+  return 0;
+}
+
+}  // namespace ombud::app

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace ombud::app {
+
+struct ServeOptions {
+  std::string db = "ombud.db";
+  std::string listen = "127.0.0.1:8080";
+  std::string attachments_dir;  // Default: <db>.files
+  int threads = 2;
+  int read_timeout_seconds = 30;
+  bool demo = false;
+  std::string admin_password;  // For the first admin; random when empty.
+};
+
+// Runs the server until SIGTERM or SIGINT; returns the exit code.
+int Serve(const ServeOptions& options);
+
+// Splits "host:port"; false when malformed.
+bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& port);
+
+}  // namespace ombud::app

@@ -1,0 +1,380 @@
+#include "desk/desk.hpp"
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <utility>
+
+namespace ombud::desk {
+
+namespace json = boost::json;
+using domain::Role;
+using domain::TicketState;
+
+namespace {
+
+std::string Subject(std::string_view kind, Id id) {
+  return std::string(kind) + ":" + std::to_string(id);
+}
+
+std::string Details(json::object o) { return json::serialize(o); }
+
+// The acknowledgement's text in the customer's language. Packs replace it with their own
+// templates; this is the fallback of a desk without a pack.
+std::string AckText(const domain::Customer& c, const domain::Ticket& t) {
+  if (c.language == "vi") {
+    return "Kính gửi Quý khách, chúng tôi đã tiếp nhận khiếu nại " + t.number +
+           " và sẽ phản hồi trong thời hạn quy định.";
+  }
+  if (c.language == "km") {
+    return "សូមគោរព អតិថិជន យើងបានទទួលពាក្យបណ្តឹង " + t.number + " ហើយនឹងឆ្លើយតបក្នុងរយៈពេលកំណត់។";
+  }
+  return "Dear customer, we have received your request " + t.number +
+         " and will answer within the committed time.";
+}
+
+std::optional<store::OutboxMessage> Acknowledgement(const domain::Customer& c,
+                                                    const domain::Ticket& t) {
+  const domain::Identity* email = nullptr;
+  const domain::Identity* phone = nullptr;
+  for (const auto& i : c.identities) {
+    if (i.kind == domain::IdentityKind::kEmail && email == nullptr) email = &i;
+    if (i.kind == domain::IdentityKind::kPhone && phone == nullptr) phone = &i;
+  }
+  const bool prefer_sms =
+      t.channel == domain::Channel::kSms || t.channel == domain::Channel::kPhone;
+  const domain::Identity* to = prefer_sms ? (phone ? phone : email) : (email ? email : phone);
+  if (to == nullptr) return std::nullopt;
+  store::OutboxMessage m;
+  m.channel =
+      to->kind == domain::IdentityKind::kEmail ? domain::Channel::kEmail : domain::Channel::kSms;
+  m.recipient = to->value;
+  m.subject = "[" + t.number + "] " + t.subject;
+  m.body = AckText(c, t);
+  m.ticket_id = t.id;
+  m.dedupe_key = "ack:" + t.number;
+  return m;
+}
+
+Result<domain::Customer> FindOrCreateCustomer(store::WriteTx& tx, const Actor& actor,
+                                              const NewCustomer& nc) {
+  for (const auto& identity : nc.identities) {
+    OMBUD_ASSIGN_OR_RETURN(auto found, tx.FindCustomerByIdentity(identity.kind, identity.value));
+    if (found) {
+      OMBUD_ASSIGN_OR_RETURN(auto customer, tx.GetCustomer(*found));
+      // Identities the customer did not have yet are learnt from this contact.
+      for (const auto& other : nc.identities) {
+        OMBUD_ASSIGN_OR_RETURN(auto owner, tx.FindCustomerByIdentity(other.kind, other.value));
+        if (!owner) {
+          OMBUD_RETURN_IF_ERROR(tx.AddIdentity(customer.id, other));
+          customer.identities.push_back(other);
+        }
+      }
+      return customer;
+    }
+  }
+  return CreateCustomer(tx, actor, nc);
+}
+
+}  // namespace
+
+Actor SystemActor(std::string audit_name) {
+  return Actor{std::move(audit_name), Role::kAdmin, std::nullopt, std::nullopt};
+}
+
+Status RequireStaff(const Actor& actor) {
+  if (actor.IsStaff()) return {};
+  return Fail(ErrorCode::kPermissionDenied, "only staff may do this");
+}
+
+Status RequireAdmin(const Actor& actor) {
+  if (actor.IsAdmin()) return {};
+  return Fail(ErrorCode::kPermissionDenied, "only an administrator may do this");
+}
+
+Result<domain::Ticket> VisibleTicket(store::ReadTx& tx, const Actor& actor, Id ticket_id) {
+  auto ticket = tx.GetTicket(ticket_id);
+  if (!ticket) return ticket;
+  if (!actor.IsStaff() && actor.customer_id != ticket->customer_id) {
+    return Fail(ErrorCode::kNotFound, "ticket not found");
+  }
+  return ticket;
+}
+
+Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, CreateTicketCmd cmd) {
+  domain::Customer customer;
+  if (!actor.IsStaff()) {
+    if (!actor.customer_id) {
+      return Fail(ErrorCode::kPermissionDenied, "this account is not linked to a customer");
+    }
+    if ((cmd.customer_id && *cmd.customer_id != *actor.customer_id) || cmd.customer) {
+      return Fail(ErrorCode::kPermissionDenied, "customers file tickets for themselves only",
+                  "customer");
+    }
+    cmd.customer_id = actor.customer_id;
+  }
+  if (cmd.customer_id) {
+    OMBUD_ASSIGN_OR_RETURN(customer, tx.GetCustomer(*cmd.customer_id));
+    if (customer.merged_into) {
+      OMBUD_ASSIGN_OR_RETURN(customer, tx.GetCustomer(*customer.merged_into));
+    }
+  } else if (cmd.customer) {
+    OMBUD_ASSIGN_OR_RETURN(customer, FindOrCreateCustomer(tx, actor, *cmd.customer));
+  } else {
+    return Fail(ErrorCode::kInvalidArgument, "customer_id or customer is required", "customer");
+  }
+  if (cmd.department_id) {
+    auto dept = tx.GetDepartment(*cmd.department_id);
+    if (!dept) return Fail(ErrorCode::kInvalidArgument, "no such department", "department_id");
+  }
+
+  domain::Ticket t;
+  t.kind = cmd.kind;
+  t.channel = cmd.channel;
+  t.customer_id = customer.id;
+  t.subject = std::move(cmd.subject);
+  t.category = std::move(cmd.category);
+  t.product = std::move(cmd.product);
+  t.incident_date = std::move(cmd.incident_date);
+  t.state = TicketState::kNew;
+  t.department_id = cmd.department_id;
+  t.custom_fields_json = std::move(cmd.custom_fields_json);
+  OMBUD_RETURN_IF_ERROR(tx.InsertTicket(t));
+
+  domain::Article a;
+  a.ticket_id = t.id;
+  a.direction = domain::Direction::kInbound;
+  a.channel = t.channel;
+  a.author_customer_id = customer.id;
+  if (actor.IsStaff()) a.author_user_id = actor.user_id;
+  a.body = std::move(cmd.body);
+  a.attachments = std::move(cmd.attachments);
+  OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
+
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "ticket.create", Subject("ticket", t.id),
+                                 Details({{"number", t.number},
+                                          {"customer_id", customer.id},
+                                          {"channel", domain::Name(t.channel)},
+                                          {"kind", domain::Name(t.kind)},
+                                          {"article_id", a.id}})));
+  if (auto ack = Acknowledgement(customer, t)) OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox(*ack));
+  return TicketCreated{std::move(t), std::move(a), std::move(customer)};
+}
+
+Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ticket_id,
+                                   AddArticleCmd cmd) {
+  OMBUD_ASSIGN_OR_RETURN(auto ticket, VisibleTicket(tx, actor, ticket_id));
+  if (!actor.IsStaff() && cmd.direction != domain::Direction::kInbound) {
+    return Fail(ErrorCode::kPermissionDenied, "customers may only write inbound articles",
+                "direction");
+  }
+  domain::Article a;
+  a.ticket_id = ticket.id;
+  a.direction = cmd.direction;
+  a.channel = cmd.channel.value_or(ticket.channel);
+  if (actor.IsStaff()) {
+    a.author_user_id = actor.user_id;
+  } else {
+    a.author_customer_id = ticket.customer_id;
+  }
+  a.body = std::move(cmd.body);
+  a.attachments = std::move(cmd.attachments);
+  OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "article.create", Subject("ticket", ticket.id),
+                                 Details({{"article_id", a.id},
+                                          {"direction", domain::Name(a.direction)},
+                                          {"channel", domain::Name(a.channel)}})));
+  // R-MET-5: the customer's answer to an information request resumes the work.
+  if (a.direction == domain::Direction::kInbound && ticket.state == TicketState::kPendingCustomer) {
+    ticket.state = TicketState::kOpen;
+    OMBUD_RETURN_IF_ERROR(tx.UpdateTicket(ticket));
+    OMBUD_RETURN_IF_ERROR(tx.Audit(
+        actor.audit_name, "ticket.state", Subject("ticket", ticket.id),
+        Details({{"from", "pending_customer"}, {"to", "open"}, {"reason", "customer replied"}})));
+  }
+  return a;
+}
+
+Result<domain::Ticket> ChangeState(store::WriteTx& tx, const Actor& actor, Id ticket_id,
+                                   TicketState to, const std::string& reason) {
+  OMBUD_RETURN_IF_ERROR(RequireStaff(actor));
+  OMBUD_ASSIGN_OR_RETURN(auto ticket, tx.GetTicket(ticket_id));
+  OMBUD_RETURN_IF_ERROR(domain::CheckTransition(ticket.state, to));
+  const auto from = ticket.state;
+  ticket.state = to;
+  if (!ticket.owner_id && actor.user_id) ticket.owner_id = actor.user_id;
+  OMBUD_RETURN_IF_ERROR(tx.UpdateTicket(ticket));
+  OMBUD_RETURN_IF_ERROR(tx.Audit(
+      actor.audit_name, "ticket.state", Subject("ticket", ticket.id),
+      Details({{"from", domain::Name(from)}, {"to", domain::Name(to)}, {"reason", reason}})));
+  ticket.updated_at = tx.Now();
+  return ticket;
+}
+
+Result<domain::Customer> CreateCustomer(store::WriteTx& tx, const Actor& actor, NewCustomer nc) {
+  OMBUD_RETURN_IF_ERROR(RequireStaff(actor));
+  domain::Customer c;
+  c.name = std::move(nc.name);
+  c.language = std::move(nc.language);
+  c.identities = std::move(nc.identities);
+  OMBUD_RETURN_IF_ERROR(tx.InsertCustomer(c));
+  json::array ids;
+  for (const auto& i : c.identities) {
+    ids.push_back(json::object{{"kind", domain::Name(i.kind)}, {"value", i.value}});
+  }
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "customer.create", Subject("customer", c.id),
+                                 Details({{"name", c.name}, {"identities", std::move(ids)}})));
+  return c;
+}
+
+Result<domain::Customer> AddIdentity(store::WriteTx& tx, const Actor& actor, Id customer_id,
+                                     const domain::Identity& identity) {
+  OMBUD_RETURN_IF_ERROR(RequireStaff(actor));
+  OMBUD_ASSIGN_OR_RETURN(auto customer, tx.GetCustomer(customer_id));
+  OMBUD_RETURN_IF_ERROR(tx.AddIdentity(customer_id, identity));
+  OMBUD_RETURN_IF_ERROR(
+      tx.Audit(actor.audit_name, "customer.identity.add", Subject("customer", customer_id),
+               Details({{"kind", domain::Name(identity.kind)}, {"value", identity.value}})));
+  customer.identities.push_back(identity);
+  return customer;
+}
+
+Result<domain::Customer> MergeCustomers(store::WriteTx& tx, const Actor& actor, Id from, Id into) {
+  OMBUD_RETURN_IF_ERROR(RequireStaff(actor));
+  if (from == into) {
+    return Fail(ErrorCode::kInvalidArgument, "a customer cannot be merged into itself",
+                "from_customer_id");
+  }
+  OMBUD_ASSIGN_OR_RETURN(auto source, tx.GetCustomer(from));
+  OMBUD_ASSIGN_OR_RETURN(auto target, tx.GetCustomer(into));
+  if (source.merged_into || target.merged_into) {
+    return Fail(ErrorCode::kFailedPrecondition, "a merged customer cannot be merged again",
+                source.merged_into ? "from_customer_id" : "id");
+  }
+  OMBUD_RETURN_IF_ERROR(tx.MergeCustomers(from, into));
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "customer.merge", Subject("customer", into),
+                                 Details({{"from_customer_id", from}})));
+  return tx.GetCustomer(into);
+}
+
+Result<domain::User> CreateUser(store::WriteTx& tx, const Actor& actor, domain::User user,
+                                const std::string& password_hash) {
+  OMBUD_RETURN_IF_ERROR(RequireAdmin(actor));
+  if (user.department_id && !tx.GetDepartment(*user.department_id)) {
+    return Fail(ErrorCode::kInvalidArgument, "no such department", "department_id");
+  }
+  if (user.role == Role::kCustomer) {
+    if (!user.customer_id) {
+      return Fail(ErrorCode::kInvalidArgument, "a customer user needs customer_id", "customer_id");
+    }
+    OMBUD_RETURN_IF_ERROR(tx.GetCustomer(*user.customer_id));
+  } else if (user.customer_id) {
+    return Fail(ErrorCode::kInvalidArgument, "only customer users have customer_id", "customer_id");
+  }
+  OMBUD_RETURN_IF_ERROR(tx.InsertUser(user, password_hash));
+  OMBUD_RETURN_IF_ERROR(
+      tx.Audit(actor.audit_name, "user.create", Subject("user", user.id),
+               Details({{"login", user.login}, {"role", domain::Name(user.role)}})));
+  return user;
+}
+
+Result<domain::User> UpdateUser(store::WriteTx& tx, const Actor& actor, Id user_id,
+                                const UserChanges& changes) {
+  OMBUD_RETURN_IF_ERROR(RequireAdmin(actor));
+  OMBUD_ASSIGN_OR_RETURN(auto user, tx.GetUser(user_id));
+  json::object details;
+  if (changes.display_name) {
+    user.display_name = *changes.display_name;
+    details["display_name"] = user.display_name;
+  }
+  if (changes.role) {
+    if ((*changes.role == Role::kCustomer) != (user.role == Role::kCustomer)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "staff and customer accounts cannot change into "
+                  "each other",
+                  "role");
+    }
+    user.role = *changes.role;
+    details["role"] = domain::Name(user.role);
+  }
+  if (changes.department_id) {
+    if (*changes.department_id && !tx.GetDepartment(**changes.department_id)) {
+      return Fail(ErrorCode::kInvalidArgument, "no such department", "department_id");
+    }
+    user.department_id = *changes.department_id;
+    details["department_id"] = user.department_id ? json::value(*user.department_id) : nullptr;
+  }
+  if (changes.active) {
+    user.active = *changes.active;
+    details["active"] = user.active;
+  }
+  OMBUD_RETURN_IF_ERROR(tx.UpdateUser(user));
+  if (changes.password_hash) {
+    OMBUD_RETURN_IF_ERROR(tx.SetPasswordHash(user_id, *changes.password_hash));
+    details["password"] = "changed";
+  }
+  if (!user.active || changes.password_hash)
+    OMBUD_RETURN_IF_ERROR(tx.RevokeUserCredentials(user_id));
+  OMBUD_RETURN_IF_ERROR(
+      tx.Audit(actor.audit_name, "user.update", Subject("user", user_id), Details(details)));
+  return user;
+}
+
+Status DeactivateUser(store::WriteTx& tx, const Actor& actor, Id user_id) {
+  OMBUD_RETURN_IF_ERROR(RequireAdmin(actor));
+  if (actor.user_id == user_id) {
+    return Fail(ErrorCode::kFailedPrecondition, "an administrator cannot deactivate themself");
+  }
+  OMBUD_ASSIGN_OR_RETURN(auto user, tx.GetUser(user_id));
+  user.active = false;
+  OMBUD_RETURN_IF_ERROR(tx.UpdateUser(user));
+  OMBUD_RETURN_IF_ERROR(tx.RevokeUserCredentials(user_id));
+  return tx.Audit(actor.audit_name, "user.deactivate", Subject("user", user_id),
+                  Details({{"login", user.login}, {"credentials", "revoked"}}));
+}
+
+Result<domain::Department> CreateDepartment(store::WriteTx& tx, const Actor& actor,
+                                            domain::Department d) {
+  OMBUD_RETURN_IF_ERROR(RequireAdmin(actor));
+  OMBUD_RETURN_IF_ERROR(tx.InsertDepartment(d));
+  json::array scope(d.scope.begin(), d.scope.end());
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "department.create", Subject("department", d.id),
+                                 Details({{"name", d.name}, {"scope", std::move(scope)}})));
+  return d;
+}
+
+Result<domain::Department> UpdateDepartment(store::WriteTx& tx, const Actor& actor,
+                                            domain::Department d) {
+  OMBUD_RETURN_IF_ERROR(RequireAdmin(actor));
+  OMBUD_RETURN_IF_ERROR(tx.UpdateDepartment(d));
+  json::array scope(d.scope.begin(), d.scope.end());
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "department.update", Subject("department", d.id),
+                                 Details({{"name", d.name}, {"scope", std::move(scope)}})));
+  return tx.GetDepartment(d.id);
+}
+
+Status DeleteDepartment(store::WriteTx& tx, const Actor& actor, Id id) {
+  OMBUD_RETURN_IF_ERROR(RequireAdmin(actor));
+  OMBUD_RETURN_IF_ERROR(tx.DeleteDepartment(id));
+  return tx.Audit(actor.audit_name, "department.delete", Subject("department", id), "{}");
+}
+
+Status OpenSession(store::WriteTx& tx, const domain::User& user, const std::string& token_hash,
+                   const std::string& csrf_token, domain::Millis expires_at) {
+  OMBUD_RETURN_IF_ERROR(tx.InsertSession(token_hash, {user.id, csrf_token, expires_at}));
+  return tx.Audit(Subject("user", user.id), "session.open", Subject("user", user.id), "{}");
+}
+
+Status CloseSession(store::WriteTx& tx, const Actor& actor, const std::string& token_hash) {
+  OMBUD_RETURN_IF_ERROR(tx.DeleteSession(token_hash));
+  return tx.Audit(actor.audit_name, "session.close", actor.audit_name, "{}");
+}
+
+Status IssueApiToken(store::WriteTx& tx, const Actor& actor, const std::string& token_hash,
+                     const std::string& name) {
+  if (!actor.user_id) return Fail(ErrorCode::kPermissionDenied, "tokens belong to users");
+  OMBUD_RETURN_IF_ERROR(tx.InsertApiToken(token_hash, *actor.user_id, name));
+  return tx.Audit(actor.audit_name, "token.issue", actor.audit_name, Details({{"name", name}}));
+}
+
+}  // namespace ombud::desk

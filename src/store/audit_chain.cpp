@@ -1,0 +1,62 @@
+#include "store/audit_chain.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace ombud::store {
+namespace {
+
+void Update(crypto_generichash_state& state, std::string_view field) {
+  std::array<unsigned char, 8> len{};
+  auto n = static_cast<std::uint64_t>(field.size());
+  for (auto& b : len) {
+    b = static_cast<unsigned char>(n & 0xff);
+    n >>= 8;
+  }
+  crypto_generichash_update(&state, len.data(), len.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(field.data()),
+                            field.size());
+}
+
+std::string ToHex(const unsigned char* data, std::size_t size) {
+  std::string hex(size * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), data, size);
+  hex.pop_back();
+  return hex;
+}
+
+}  // namespace
+
+std::string ChainHash(const AuditRecord& record) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, 32);
+  Update(state, record.prev_hash);
+  Update(state, std::to_string(record.seq));
+  Update(state, std::to_string(record.at));
+  Update(state, record.actor);
+  Update(state, record.action);
+  Update(state, record.subject);
+  Update(state, record.details);
+  std::array<unsigned char, 32> out{};
+  crypto_generichash_final(&state, out.data(), out.size());
+  return ToHex(out.data(), out.size());
+}
+
+std::string RandomHex(std::size_t bytes) {
+  std::vector<unsigned char> buf(bytes);
+  randombytes_buf(buf.data(), buf.size());
+  return ToHex(buf.data(), buf.size());
+}
+
+std::string HashHex(std::string_view data) {
+  std::array<unsigned char, 32> out{};
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size(), nullptr, 0);
+  return ToHex(out.data(), out.size());
+}
+
+}  // namespace ombud::store

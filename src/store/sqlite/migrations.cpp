@@ -1,0 +1,190 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace ombud::store::sqlite {
+namespace {
+
+// Append only. Never edit a migration that has shipped; add a new one.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE departments (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL DEFAULT '[]',
+  deleted INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX departments_name ON departments(name) WHERE deleted = 0;
+
+CREATE TABLE customers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  language TEXT NOT NULL DEFAULT 'en',
+  merged_into INTEGER REFERENCES customers(id),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE customer_identities (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (kind, value)
+);
+CREATE INDEX customer_identities_customer ON customer_identities(customer_id);
+
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  login TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL DEFAULT '',
+  department_id INTEGER REFERENCES departments(id),
+  customer_id INTEGER REFERENCES customers(id),
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+
+CREATE TABLE tickets (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  subject TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  product TEXT NOT NULL DEFAULT '',
+  incident_date TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  department_id INTEGER REFERENCES departments(id),
+  owner_id INTEGER REFERENCES users(id),
+  custom_fields TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX tickets_queue ON tickets(department_id, state, id);
+CREATE INDEX tickets_state ON tickets(state, id);
+CREATE INDEX tickets_customer ON tickets(customer_id, id);
+
+CREATE TABLE articles (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  direction TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  author_user_id INTEGER REFERENCES users(id),
+  author_customer_id INTEGER REFERENCES customers(id),
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX articles_ticket ON articles(ticket_id, id);
+CREATE TABLE attachments (
+  id INTEGER PRIMARY KEY,
+  article_id INTEGER NOT NULL REFERENCES articles(id),
+  filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha TEXT NOT NULL
+);
+CREATE INDEX attachments_article ON attachments(article_id);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  ticket_id INTEGER REFERENCES tickets(id),
+  dedupe_key TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+
+CREATE TABLE idempotency_keys (
+  principal TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (principal, key)
+) WITHOUT ROWID;
+)sql",
+};
+
+Result<int> CurrentVersion(Db& db) {
+  OMBUD_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+              "applied_at INTEGER NOT NULL)"));
+  OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                         db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+  const int version = row ? static_cast<int>(st->Int(0)) : 0;
+  st->Reset();
+  return version;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(Db& db) {
+  OMBUD_ASSIGN_OR_RETURN(const int current, CurrentVersion(db));
+  if (current > LatestSchemaVersion()) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "database schema version " + std::to_string(current) +
+                    " is newer than this binary's " + std::to_string(LatestSchemaVersion()));
+  }
+  for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
+    OMBUD_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    auto applied = db.Exec(kMigrations[static_cast<std::size_t>(v - 1)]);
+    if (applied) {
+      applied = db.Exec("INSERT INTO schema_migrations(version, applied_at) VALUES (" +
+                        std::to_string(v) + ", CAST(strftime('%s','now') AS INTEGER))");
+    }
+    if (!applied) {
+      (void)db.Exec("ROLLBACK");
+      return Fail(applied.error().code,
+                  "migration " + std::to_string(v) + " failed: " + applied.error().message);
+    }
+    OMBUD_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  return {};
+}
+
+}  // namespace ombud::store::sqlite

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "domain/result.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace ombud::store::sqlite {
+
+// Applies every migration newer than the database's version, each in its own transaction.
+// Forward-only: a database newer than this binary is refused.
+Status Migrate(Db& db);
+
+// The schema version this binary writes.
+int LatestSchemaVersion();
+
+}  // namespace ombud::store::sqlite

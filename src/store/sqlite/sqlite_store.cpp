@@ -1,0 +1,868 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "store/audit_chain.hpp"
+#include "store/sqlite/migrations.hpp"
+
+namespace ombud::store::sqlite {
+
+using domain::Id;
+
+namespace {
+
+constexpr std::string_view kTicketColumns =
+    "id, number, kind, channel, customer_id, subject, category, product, incident_date, state, "
+    "department_id, owner_id, custom_fields, created_at, updated_at";
+
+domain::Ticket TicketFromRow(const Stmt& st) {
+  domain::Ticket t;
+  t.id = st.Int(0);
+  t.number = st.Text(1);
+  t.kind = domain::ParseTicketKind(st.Text(2)).value_or(domain::TicketKind::kComplaint);
+  t.channel = domain::ParseChannel(st.Text(3)).value_or(domain::Channel::kWeb);
+  t.customer_id = st.Int(4);
+  t.subject = st.Text(5);
+  t.category = st.Text(6);
+  t.product = st.Text(7);
+  t.incident_date = st.Text(8);
+  t.state = domain::ParseTicketState(st.Text(9)).value_or(domain::TicketState::kNew);
+  t.department_id = st.OptInt(10);
+  t.owner_id = st.OptInt(11);
+  t.custom_fields_json = st.Text(12);
+  t.created_at = st.Int(13);
+  t.updated_at = st.Int(14);
+  return t;
+}
+
+constexpr std::string_view kUserColumns =
+    "id, login, display_name, role, department_id, customer_id, active, created_at";
+
+domain::User UserFromRow(const Stmt& st) {
+  domain::User u;
+  u.id = st.Int(0);
+  u.login = st.Text(1);
+  u.display_name = st.Text(2);
+  u.role = domain::ParseRole(st.Text(3)).value_or(domain::Role::kAgent);
+  u.department_id = st.OptInt(4);
+  u.customer_id = st.OptInt(5);
+  u.active = st.Int(6) != 0;
+  u.created_at = st.Int(7);
+  return u;
+}
+
+// Scope is stored as a JSON array of strings; names are restricted at the API edge to
+// characters that need no escaping beyond quotes and backslashes.
+std::string ScopeToJson(const std::vector<std::string>& scope) {
+  std::string out = "[";
+  for (const auto& s : scope) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+std::vector<std::string> ScopeFromJson(std::string_view json) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in = false;
+  bool esc = false;
+  for (const char c : json) {
+    if (!in) {
+      if (c == '"') in = true;
+      continue;
+    }
+    if (esc) {
+      cur += c;
+      esc = false;
+    } else if (c == '\\') {
+      esc = true;
+    } else if (c == '"') {
+      out.push_back(std::move(cur));
+      cur.clear();
+      in = false;
+    } else {
+      cur += c;
+    }
+  }
+  return out;
+}
+
+Status NotFoundUnless(bool found, std::string_view what) {
+  if (found) return {};
+  return Fail(ErrorCode::kNotFound, std::string(what) + " not found");
+}
+
+}  // namespace
+
+// One transaction on one connection. Writes are only valid on the writer connection.
+class SqliteTx final : public WriteTx {
+ public:
+  SqliteTx(Db& db, SqliteStore* store, Millis now) : db_(db), store_(store), now_(now) {}
+
+  Millis Now() const override { return now_; }
+
+  Result<domain::Ticket> GetTicket(Id id) override {
+    static const std::string sql =
+        "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE id = ?";
+    return OneTicket(sql, [id](Stmt& st) { st.Bind(1, id); });
+  }
+
+  Result<domain::Ticket> GetTicketByNumber(const std::string& number) override {
+    static const std::string sql =
+        "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE number = ?";
+    return OneTicket(sql, [&number](Stmt& st) { st.Bind(1, number); });
+  }
+
+  Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& f) override {
+    std::string sql = "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE id > ?";
+    if (f.department_id) sql += " AND department_id = ?";
+    if (f.state) sql += " AND state = ?";
+    if (f.customer_id) sql += " AND customer_id = ?";
+    if (f.channel) sql += " AND channel = ?";
+    sql += " ORDER BY id LIMIT ?";
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+    int i = 1;
+    st->Bind(i++, f.after_id);
+    if (f.department_id) st->Bind(i++, *f.department_id);
+    if (f.state) st->Bind(i++, domain::Name(*f.state));
+    if (f.customer_id) st->Bind(i++, *f.customer_id);
+    if (f.channel) st->Bind(i++, domain::Name(*f.channel));
+    st->Bind(i, static_cast<std::int64_t>(f.limit));
+    std::vector<domain::Ticket> out;
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) break;
+      out.push_back(TicketFromRow(*st));
+    }
+    return out;
+  }
+
+  Result<std::vector<domain::Article>> ListArticles(Id ticket_id) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT id, direction, channel, author_user_id, author_customer_id, "
+                               "body, created_at FROM articles WHERE ticket_id = ? ORDER BY id"));
+    st->Bind(1, ticket_id);
+    std::vector<domain::Article> out;
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) break;
+      domain::Article a;
+      a.id = st->Int(0);
+      a.ticket_id = ticket_id;
+      a.direction = domain::ParseDirection(st->Text(1)).value_or(domain::Direction::kInbound);
+      a.channel = domain::ParseChannel(st->Text(2)).value_or(domain::Channel::kWeb);
+      a.author_user_id = st->OptInt(3);
+      a.author_customer_id = st->OptInt(4);
+      a.body = st->Text(5);
+      a.created_at = st->Int(6);
+      out.push_back(std::move(a));
+    }
+    st->Reset();
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * at,
+        db_.Prepare("SELECT a.id, a.article_id, a.filename, a.content_type, a.size, a.sha "
+                    "FROM attachments a JOIN articles r ON r.id = a.article_id "
+                    "WHERE r.ticket_id = ? ORDER BY a.id"));
+    at->Bind(1, ticket_id);
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, at->Step());
+      if (!row) break;
+      const Id article_id = at->Int(1);
+      auto it = std::find_if(out.begin(), out.end(),
+                             [article_id](const domain::Article& a) { return a.id == article_id; });
+      if (it == out.end()) continue;
+      it->attachments.push_back({at->Int(0), at->Text(2), at->Text(3), at->Int(4), at->Text(5)});
+    }
+    return out;
+  }
+
+  Result<domain::Customer> GetCustomer(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT id, name, language, merged_into, created_at FROM customers "
+                               "WHERE id = ?"));
+    st->Bind(1, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "customer " + std::to_string(id)));
+    domain::Customer c;
+    c.id = st->Int(0);
+    c.name = st->Text(1);
+    c.language = st->Text(2);
+    c.merged_into = st->OptInt(3);
+    c.created_at = st->Int(4);
+    st->Reset();
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * ids, db_.Prepare("SELECT kind, value FROM customer_identities WHERE customer_id = ? "
+                                "ORDER BY id"));
+    ids->Bind(1, id);
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool more, ids->Step());
+      if (!more) break;
+      c.identities.push_back(
+          {domain::ParseIdentityKind(ids->Text(0)).value_or(domain::IdentityKind::kAccount),
+           ids->Text(1)});
+    }
+    return c;
+  }
+
+  Result<std::optional<Id>> FindCustomerByIdentity(domain::IdentityKind kind,
+                                                   const std::string& value) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("SELECT customer_id FROM customer_identities WHERE kind = ? AND value = ?"));
+    st->Bind(1, domain::Name(kind)).Bind(2, value);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<Id>{};
+    return std::optional<Id>{st->Int(0)};
+  }
+
+  Result<domain::User> GetUser(Id id) override {
+    static const std::string sql =
+        "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?";
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+    st->Bind(1, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "user " + std::to_string(id)));
+    return UserFromRow(*st);
+  }
+
+  Result<std::optional<domain::User>> FindUserByLogin(const std::string& login) override {
+    static const std::string sql =
+        "SELECT " + std::string(kUserColumns) + " FROM users WHERE login = ?";
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+    st->Bind(1, login);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<domain::User>{};
+    return std::optional<domain::User>{UserFromRow(*st)};
+  }
+
+  Result<std::string> GetPasswordHash(Id user_id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT password_hash FROM users WHERE id = ?"));
+    st->Bind(1, user_id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "user"));
+    return st->Text(0);
+  }
+
+  Result<std::vector<domain::User>> ListUsers() override {
+    static const std::string sql =
+        "SELECT " + std::string(kUserColumns) + " FROM users ORDER BY id";
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+    std::vector<domain::User> out;
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) break;
+      out.push_back(UserFromRow(*st));
+    }
+    return out;
+  }
+
+  Result<domain::Department> GetDepartment(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT id, name, scope, created_at FROM "
+                                                  "departments WHERE id = ? AND deleted = 0"));
+    st->Bind(1, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "department " + std::to_string(id)));
+    return domain::Department{st->Int(0), st->Text(1), ScopeFromJson(st->Text(2)), st->Int(3)};
+  }
+
+  Result<std::vector<domain::Department>> ListDepartments() override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT id, name, scope, created_at FROM "
+                                                  "departments WHERE deleted = 0 ORDER BY id"));
+    std::vector<domain::Department> out;
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) break;
+      out.push_back({st->Int(0), st->Text(1), ScopeFromJson(st->Text(2)), st->Int(3)});
+    }
+    return out;
+  }
+
+  Result<std::optional<Session>> FindSession(const std::string& token_hash) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = ?"));
+    st->Bind(1, token_hash);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<Session>{};
+    return std::optional<Session>{Session{st->Int(0), st->Text(1), st->Int(2)}};
+  }
+
+  Result<std::optional<Id>> FindApiTokenUser(const std::string& token_hash) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT user_id FROM api_tokens WHERE "
+                                                  "token_hash = ? AND revoked_at IS NULL"));
+    st->Bind(1, token_hash);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<Id>{};
+    return std::optional<Id>{st->Int(0)};
+  }
+
+  Result<std::optional<StoredResponse>> FindIdempotent(const std::string& principal,
+                                                       const std::string& key) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT fingerprint, status, body FROM "
+                                       "idempotency_keys WHERE principal = ? AND key = ?"));
+    st->Bind(1, principal).Bind(2, key);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<StoredResponse>{};
+    StoredResponse r;
+    const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(st->raw(), 0));
+    r.fingerprint.assign(blob, blob + sqlite3_column_bytes(st->raw(), 0));
+    r.status = static_cast<int>(st->Int(1));
+    r.body = st->Text(2);
+    return std::optional<StoredResponse>{std::move(r)};
+  }
+
+  Result<std::int64_t> CountUsers() override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT COUNT(*) FROM users"));
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    return row ? st->Int(0) : 0;
+  }
+
+  // Writes.
+
+  Result<Id> InsertCustomer(domain::Customer& c) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO customers(name, language, "
+                                                  "created_at, updated_at) VALUES (?, ?, ?, ?)"));
+    OMBUD_RETURN_IF_ERROR(
+        st->Bind(1, c.name).Bind(2, c.language).Bind(3, now_).Bind(4, now_).Run());
+    c.id = db_.LastInsertId();
+    c.created_at = now_;
+    for (const auto& identity : c.identities) OMBUD_RETURN_IF_ERROR(AddIdentity(c.id, identity));
+    return c.id;
+  }
+
+  Status AddIdentity(Id customer_id, const domain::Identity& identity) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO customer_identities(customer_id, "
+                                                  "kind, value) VALUES (?, ?, ?)"));
+    auto r =
+        st->Bind(1, customer_id).Bind(2, domain::Name(identity.kind)).Bind(3, identity.value).Run();
+    if (!r && r.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kAlreadyExists,
+                  std::string(domain::Name(identity.kind)) + " " + identity.value +
+                      " already belongs to a customer",
+                  std::string(domain::Name(identity.kind)));
+    }
+    return r;
+  }
+
+  Status MergeCustomers(Id from, Id into) override {
+    for (const char* sql :
+         {"UPDATE customer_identities SET customer_id = ?2 WHERE customer_id = ?1",
+          "UPDATE tickets SET customer_id = ?2 WHERE customer_id = ?1",
+          "UPDATE users SET customer_id = ?2 WHERE customer_id = ?1",
+          "UPDATE customers SET merged_into = ?2, updated_at = ?3 WHERE id = ?1"}) {
+      OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+      OMBUD_RETURN_IF_ERROR(st->Bind(1, from).Bind(2, into).Bind(3, now_).Run());
+    }
+    return {};
+  }
+
+  Status InsertTicket(domain::Ticket& t) override {
+    const auto days = std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now_)));
+    const int year = static_cast<int>(std::chrono::year_month_day(days).year());
+    OMBUD_ASSIGN_OR_RETURN(const std::int64_t seq, NextCounter("ticket:" + std::to_string(year)));
+    t.number = domain::FormatTicketNumber(year, seq);
+    t.created_at = t.updated_at = now_;
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("INSERT INTO tickets(number, kind, channel, customer_id, subject, category, "
+                    "product, incident_date, state, department_id, owner_id, custom_fields, "
+                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, t.number)
+                              .Bind(2, domain::Name(t.kind))
+                              .Bind(3, domain::Name(t.channel))
+                              .Bind(4, t.customer_id)
+                              .Bind(5, t.subject)
+                              .Bind(6, t.category)
+                              .Bind(7, t.product)
+                              .Bind(8, t.incident_date)
+                              .Bind(9, domain::Name(t.state))
+                              .Bind(10, t.department_id)
+                              .Bind(11, t.owner_id)
+                              .Bind(12, t.custom_fields_json)
+                              .Bind(13, now_)
+                              .Bind(14, now_)
+                              .Run());
+    t.id = db_.LastInsertId();
+    return {};
+  }
+
+  Status UpdateTicket(const domain::Ticket& t) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("UPDATE tickets SET kind=?, channel=?, customer_id=?, subject=?, "
+                               "category=?, product=?, incident_date=?, state=?, department_id=?, "
+                               "owner_id=?, custom_fields=?, updated_at=? WHERE id=?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, domain::Name(t.kind))
+                              .Bind(2, domain::Name(t.channel))
+                              .Bind(3, t.customer_id)
+                              .Bind(4, t.subject)
+                              .Bind(5, t.category)
+                              .Bind(6, t.product)
+                              .Bind(7, t.incident_date)
+                              .Bind(8, domain::Name(t.state))
+                              .Bind(9, t.department_id)
+                              .Bind(10, t.owner_id)
+                              .Bind(11, t.custom_fields_json)
+                              .Bind(12, now_)
+                              .Bind(13, t.id)
+                              .Run());
+    return NotFoundUnless(db_.Changes() == 1, "ticket");
+  }
+
+  Status InsertArticle(domain::Article& a) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("INSERT INTO articles(ticket_id, direction, channel, "
+                                       "author_user_id, author_customer_id, body, created_at) "
+                                       "VALUES (?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, a.ticket_id)
+                              .Bind(2, domain::Name(a.direction))
+                              .Bind(3, domain::Name(a.channel))
+                              .Bind(4, a.author_user_id)
+                              .Bind(5, a.author_customer_id)
+                              .Bind(6, a.body)
+                              .Bind(7, now_)
+                              .Run());
+    a.id = db_.LastInsertId();
+    a.created_at = now_;
+    for (auto& att : a.attachments) {
+      OMBUD_ASSIGN_OR_RETURN(
+          Stmt * as, db_.Prepare("INSERT INTO attachments(article_id, filename, content_type, "
+                                 "size, sha) VALUES (?,?,?,?,?)"));
+      OMBUD_RETURN_IF_ERROR(as->Bind(1, a.id)
+                                .Bind(2, att.filename)
+                                .Bind(3, att.content_type)
+                                .Bind(4, att.size)
+                                .Bind(5, att.sha)
+                                .Run());
+      att.id = db_.LastInsertId();
+    }
+    return {};
+  }
+
+  Status InsertUser(domain::User& u, const std::string& password_hash) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("INSERT INTO users(login, display_name, role, password_hash, "
+                               "department_id, customer_id, active, created_at, updated_at) "
+                               "VALUES (?,?,?,?,?,?,?,?,?)"));
+    auto r = st->Bind(1, u.login)
+                 .Bind(2, u.display_name)
+                 .Bind(3, domain::Name(u.role))
+                 .Bind(4, password_hash)
+                 .Bind(5, u.department_id)
+                 .Bind(6, u.customer_id)
+                 .Bind(7, std::int64_t{u.active ? 1 : 0})
+                 .Bind(8, now_)
+                 .Bind(9, now_)
+                 .Run();
+    if (!r && r.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kAlreadyExists, "login " + u.login + " is taken", "login");
+    }
+    OMBUD_RETURN_IF_ERROR(r);
+    u.id = db_.LastInsertId();
+    u.created_at = now_;
+    return {};
+  }
+
+  Status UpdateUser(const domain::User& u) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("UPDATE users SET display_name=?, role=?, department_id=?, "
+                                       "customer_id=?, active=?, updated_at=? WHERE id=?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, u.display_name)
+                              .Bind(2, domain::Name(u.role))
+                              .Bind(3, u.department_id)
+                              .Bind(4, u.customer_id)
+                              .Bind(5, std::int64_t{u.active ? 1 : 0})
+                              .Bind(6, now_)
+                              .Bind(7, u.id)
+                              .Run());
+    return NotFoundUnless(db_.Changes() == 1, "user");
+  }
+
+  Status SetPasswordHash(Id user_id, const std::string& hash) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("UPDATE users SET password_hash=?, updated_at=? WHERE id=?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, hash).Bind(2, now_).Bind(3, user_id).Run());
+    return NotFoundUnless(db_.Changes() == 1, "user");
+  }
+
+  Status RevokeUserCredentials(Id user_id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("DELETE FROM sessions WHERE user_id = ?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, user_id).Run());
+    OMBUD_ASSIGN_OR_RETURN(Stmt * tk, db_.Prepare("UPDATE api_tokens SET revoked_at = ? WHERE "
+                                                  "user_id = ? AND revoked_at IS NULL"));
+    return tk->Bind(1, now_).Bind(2, user_id).Run();
+  }
+
+  Status InsertDepartment(domain::Department& d) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO departments(name, scope, "
+                                                  "created_at) VALUES (?,?,?)"));
+    auto r = st->Bind(1, d.name).Bind(2, ScopeToJson(d.scope)).Bind(3, now_).Run();
+    if (!r && r.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kAlreadyExists, "department " + d.name + " exists", "name");
+    }
+    OMBUD_RETURN_IF_ERROR(r);
+    d.id = db_.LastInsertId();
+    d.created_at = now_;
+    return {};
+  }
+
+  Status UpdateDepartment(const domain::Department& d) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("UPDATE departments SET name=?, scope=? WHERE "
+                                                  "id=? AND deleted = 0"));
+    auto r = st->Bind(1, d.name).Bind(2, ScopeToJson(d.scope)).Bind(3, d.id).Run();
+    if (!r && r.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(ErrorCode::kAlreadyExists, "department " + d.name + " exists", "name");
+    }
+    OMBUD_RETURN_IF_ERROR(r);
+    return NotFoundUnless(db_.Changes() == 1, "department");
+  }
+
+  Status DeleteDepartment(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("UPDATE departments SET deleted = 1 WHERE id = ? AND deleted = 0"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, id).Run());
+    return NotFoundUnless(db_.Changes() == 1, "department");
+  }
+
+  Status InsertSession(const std::string& token_hash, const Session& s) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO sessions(token_hash, user_id, "
+                                                  "csrf_token, expires_at) VALUES (?,?,?,?)"));
+    return st->Bind(1, token_hash)
+        .Bind(2, s.user_id)
+        .Bind(3, s.csrf_token)
+        .Bind(4, s.expires_at)
+        .Run();
+  }
+
+  Status DeleteSession(const std::string& token_hash) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("DELETE FROM sessions WHERE token_hash = ?"));
+    return st->Bind(1, token_hash).Run();
+  }
+
+  Status InsertApiToken(const std::string& token_hash, Id user_id,
+                        const std::string& name) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO api_tokens(token_hash, user_id, "
+                                                  "name, created_at) VALUES (?,?,?,?)"));
+    return st->Bind(1, token_hash).Bind(2, user_id).Bind(3, name).Bind(4, now_).Run();
+  }
+
+  Status SaveIdempotent(const std::string& principal, const std::string& key,
+                        const StoredResponse& r) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO idempotency_keys(principal, key, "
+                                                  "fingerprint, status, body, created_at) "
+                                                  "VALUES (?,?,?,?,?,?)"));
+    return st->Bind(1, principal)
+        .Bind(2, key)
+        .BindBlob(3, r.fingerprint.data(), r.fingerprint.size())
+        .Bind(4, std::int64_t{r.status})
+        .Bind(5, r.body)
+        .Bind(6, now_)
+        .Run();
+  }
+
+  Status Audit(const std::string& actor, const std::string& action, const std::string& subject,
+               const std::string& details_json) override {
+    auto& head = store_->head_;
+    AuditRecord rec{head.seq + 1, now_, actor, action, subject, details_json, head.hash, {}};
+    rec.hash = ChainHash(rec);
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO audit_log(seq, at, actor, action, "
+                                                  "subject, details, prev_hash, hash) "
+                                                  "VALUES (?,?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, rec.seq)
+                              .Bind(2, rec.at)
+                              .Bind(3, rec.actor)
+                              .Bind(4, rec.action)
+                              .Bind(5, rec.subject)
+                              .Bind(6, rec.details)
+                              .Bind(7, rec.prev_hash)
+                              .Bind(8, rec.hash)
+                              .Run());
+    head.seq = rec.seq;
+    head.hash = std::move(rec.hash);
+    return {};
+  }
+
+  Status EnqueueOutbox(const OutboxMessage& m) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("INSERT INTO outbox(channel, recipient, subject, body, ticket_id, "
+                    "dedupe_key, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?)"));
+    return st->Bind(1, domain::Name(m.channel))
+        .Bind(2, m.recipient)
+        .Bind(3, m.subject)
+        .Bind(4, m.body)
+        .Bind(5, m.ticket_id)
+        .Bind(6, m.dedupe_key)
+        .Bind(7, now_)
+        .Bind(8, now_)
+        .Run();
+  }
+
+ private:
+  template <typename BindFn>
+  Result<domain::Ticket> OneTicket(const std::string& sql, BindFn bind) {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+    bind(*st);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "ticket"));
+    return TicketFromRow(*st);
+  }
+
+  Result<std::int64_t> NextCounter(const std::string& name) {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) "
+                               "DO UPDATE SET value = value + 1 RETURNING value"));
+    st->Bind(1, name);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return Fail(ErrorCode::kInternal, "counter did not return a value");
+    const std::int64_t value = st->Int(0);
+    st->Reset();
+    return value;
+  }
+
+  Db& db_;
+  SqliteStore* store_;
+  Millis now_;
+};
+
+SqliteStore::SqliteStore(const Options& options) : options_(options) {}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Options& options) {
+  if (options.clock == nullptr) return Fail(ErrorCode::kInvalidArgument, "store needs a clock");
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options));
+  OMBUD_RETURN_IF_ERROR(store->Init());
+  return store;
+}
+
+Status SqliteStore::Init() {
+  OMBUD_ASSIGN_OR_RETURN(writer_db_, Db::Open(options_.path, false));
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA journal_mode=WAL"));
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA synchronous=FULL"));
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA foreign_keys=ON"));
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA wal_autocheckpoint=4000"));
+  OMBUD_RETURN_IF_ERROR(Migrate(*writer_db_));
+  OMBUD_RETURN_IF_ERROR(LoadChainHead());
+  for (int i = 0; i < std::max(1, options_.readers); ++i) {
+    OMBUD_ASSIGN_OR_RETURN(auto reader, Db::Open(options_.path, true));
+    free_readers_.push_back(std::move(reader));
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+  return {};
+}
+
+Status SqliteStore::LoadChainHead() {
+  OMBUD_ASSIGN_OR_RETURN(
+      Stmt * st, writer_db_->Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+  OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+  head_ = row ? ChainHead{st->Int(0), st->Text(1)} : ChainHead{0, kGenesisHash};
+  st->Reset();
+  return {};
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void SqliteStore::Write(WriteFn fn, DoneFn done) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) {
+      done(Fail(ErrorCode::kUnavailable, "store is shutting down"));
+      return;
+    }
+    queue_.push_back(Job{std::move(fn), std::move(done)});
+  }
+  queue_depth_.fetch_add(1, std::memory_order_relaxed);
+  queue_cv_.notify_one();
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // Stopping and drained.
+      const auto n =
+          std::min<std::size_t>(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    queue_depth_.fetch_sub(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteStore::CommitBatch(std::vector<Job>& batch) {
+  const Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         options_.clock->Now().time_since_epoch())
+                         .count();
+  std::vector<Status> results(batch.size());
+  Db& db = *writer_db_;
+  const ChainHead batch_start = head_;
+  Status begun = db.Exec("BEGIN IMMEDIATE");
+  if (begun) {
+    SqliteTx tx(db, this, now);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const ChainHead before = head_;
+      if (auto sp = db.Exec("SAVEPOINT w"); !sp) {
+        results[i] = sp;
+        continue;
+      }
+      results[i] = batch[i].fn(tx);
+      db.ResetAll();
+      if (!results[i]) {
+        (void)db.Exec("ROLLBACK TO w");
+        head_ = before;
+      }
+      (void)db.Exec("RELEASE w");
+    }
+    Status committed;
+    if (head_.seq != batch_start.seq) {
+      auto st = db.Prepare(
+          "INSERT INTO meta(key, value) VALUES ('audit_head', ?) "
+          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+      committed = st ? (*st)->Bind(1, std::to_string(head_.seq) + " " + head_.hash).Run()
+                     : Status(std::unexpected(st.error()));
+    }
+    if (committed) committed = db.Exec("COMMIT");
+    if (!committed) {
+      (void)db.Exec("ROLLBACK");
+      head_ = batch_start;
+      for (auto& r : results) {
+        if (r) r = Fail(ErrorCode::kUnavailable, "commit failed: " + committed.error().message);
+      }
+    }
+  } else {
+    for (auto& r : results) r = begun;
+  }
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  batched_writes_.fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
+  const auto bucket =
+      std::min<std::size_t>(std::bit_width(batch.size() - 1), batch_buckets_.size() - 1);
+  batch_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done) batch[i].done(std::move(results[i]));
+  }
+}
+
+Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
+  std::unique_ptr<Db> db;
+  {
+    std::unique_lock lock(readers_mu_);
+    readers_cv_.wait(lock, [this] { return !free_readers_.empty(); });
+    db = std::move(free_readers_.back());
+    free_readers_.pop_back();
+  }
+  Status result = db->Exec("BEGIN");
+  if (result) {
+    SqliteTx tx(*db, this, 0);
+    result = fn(tx);
+    db->ResetAll();
+    (void)db->Exec("COMMIT");
+  }
+  {
+    std::lock_guard lock(readers_mu_);
+    free_readers_.push_back(std::move(db));
+  }
+  readers_cv_.notify_one();
+  return result;
+}
+
+Result<AuditVerdict> SqliteStore::VerifyAudit() {
+  AuditVerdict verdict;
+  // Verification reads on a dedicated connection so it can stream the whole log.
+  OMBUD_ASSIGN_OR_RETURN(auto db, Db::Open(options_.path, true));
+  OMBUD_RETURN_IF_ERROR(db->Exec("BEGIN"));
+  OMBUD_ASSIGN_OR_RETURN(Stmt * st, db->Prepare("SELECT seq, at, actor, action, subject, details, "
+                                                "prev_hash, hash FROM audit_log ORDER BY seq"));
+  std::string prev = kGenesisHash;
+  std::int64_t expected = 1;
+  auto fail = [&verdict](std::int64_t seq, std::string problem) {
+    verdict.ok = false;
+    verdict.first_bad_seq = seq;
+    verdict.problem = std::move(problem);
+  };
+  for (;;) {
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) break;
+    AuditRecord r{st->Int(0),  st->Int(1),  st->Text(2), st->Text(3),
+                  st->Text(4), st->Text(5), st->Text(6), st->Text(7)};
+    ++verdict.entries;
+    if (r.seq != expected) {
+      fail(expected, r.seq > expected ? "entry " + std::to_string(expected) +
+                                            " was removed (next is " + std::to_string(r.seq) + ")"
+                                      : "entry " + std::to_string(r.seq) + " is out of order");
+      break;
+    }
+    if (r.prev_hash != prev) {
+      fail(r.seq, "entry " + std::to_string(r.seq) +
+                      " does not link to its predecessor (an entry was inserted or replaced)");
+      break;
+    }
+    if (ChainHash(r) != r.hash) {
+      fail(r.seq, "entry " + std::to_string(r.seq) + " was altered (its hash does not match)");
+      break;
+    }
+    prev = r.hash;
+    ++expected;
+  }
+  st->Reset();
+  if (verdict.ok) {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * anchor,
+                           db->Prepare("SELECT value FROM meta WHERE key = 'audit_head'"));
+    OMBUD_ASSIGN_OR_RETURN(const bool row, anchor->Step());
+    const std::int64_t last = expected - 1;
+    if (row) {
+      const std::string value = anchor->Text(0);
+      const auto space = value.find(' ');
+      const std::int64_t anchor_seq = std::stoll(value.substr(0, space));
+      const std::string anchor_hash = space == std::string::npos ? "" : value.substr(space + 1);
+      if (last < anchor_seq) {
+        fail(last + 1, "entries " + std::to_string(last + 1) + ".." + std::to_string(anchor_seq) +
+                           " were removed from the end of the log");
+      } else if (last > anchor_seq) {
+        fail(anchor_seq + 1, "entry " + std::to_string(anchor_seq + 1) +
+                                 " was inserted after the last recorded entry");
+      } else if (anchor_hash != prev) {
+        fail(last, "entry " + std::to_string(last) + " does not match the recorded head");
+      }
+    } else if (last > 0) {
+      fail(1, "the recorded head of the log is missing");
+    }
+    anchor->Reset();
+  }
+  (void)db->Exec("COMMIT");
+  return verdict;
+}
+
+StoreStats SqliteStore::Stats() const {
+  StoreStats s;
+  s.batches = batches_.load(std::memory_order_relaxed);
+  s.batched_writes = batched_writes_.load(std::memory_order_relaxed);
+  s.queue_depth = queue_depth_.load(std::memory_order_relaxed);
+  for (const auto& b : batch_buckets_)
+    s.batch_size_buckets.push_back(b.load(std::memory_order_relaxed));
+  return s;
+}
+
+}  // namespace ombud::store::sqlite

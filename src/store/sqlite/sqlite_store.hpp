@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/clock.hpp"
+#include "store/sqlite/db.hpp"
+#include "store/store.hpp"
+
+namespace ombud::store::sqlite {
+
+struct Options {
+  std::string path;              // The database file; created when missing.
+  int readers = 4;               // Size of the read connection pool.
+  int max_batch = 1024;          // Most writes committed by one transaction.
+  const Clock* clock = nullptr;  // Required; outlives the store.
+};
+
+// The embedded Store: one SQLite file in WAL mode with synchronous=FULL. One writer thread
+// group-commits every queued write in one transaction (one fsync); each write runs inside its
+// own savepoint so a failing one rolls back alone. Thread-safe.
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating and migrating as needed) and starts the writer thread.
+  static Result<std::unique_ptr<SqliteStore>> Open(const Options& options);
+  ~SqliteStore() override;  // Drains queued writes, then stops.
+
+  void Write(WriteFn fn, DoneFn done) override;
+  Status Read(const std::function<Status(ReadTx&)>& fn) override;
+  Result<AuditVerdict> VerifyAudit() override;
+  StoreStats Stats() const override;
+
+ private:
+  struct Job {
+    WriteFn fn;
+    DoneFn done;
+  };
+  struct ChainHead {
+    std::int64_t seq = 0;
+    std::string hash;
+  };
+
+  explicit SqliteStore(const Options& options);
+  Status Init();
+  void WriterLoop();
+  void CommitBatch(std::vector<Job>& batch);
+  Status LoadChainHead();
+
+  Options options_;
+  std::unique_ptr<Db> writer_db_;
+  ChainHead head_;  // Writer thread only.
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Db>> free_readers_;
+
+  std::atomic<std::int64_t> batches_{0};
+  std::atomic<std::int64_t> batched_writes_{0};
+  std::atomic<std::int64_t> queue_depth_{0};
+  std::array<std::atomic<std::int64_t>, 11> batch_buckets_{};
+
+  friend class SqliteTx;
+};
+
+}  // namespace ombud::store::sqlite

@@ -1,0 +1,161 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+#include "domain/result.hpp"
+
+// The Store port: what the desk needs from persistence. Adapters (sqlite/, later postgres/)
+// implement it; the same contract tests run against each.
+namespace ombud::store {
+
+using domain::Id;
+using domain::Millis;
+
+struct TicketFilter {
+  std::optional<domain::TicketState> state;
+  std::optional<Id> department_id;
+  std::optional<Id> customer_id;
+  std::optional<domain::Channel> channel;
+  Id after_id = 0;  // Cursor: only tickets with a larger id (oldest first).
+  int limit = 50;
+};
+
+struct Session {
+  Id user_id = 0;
+  std::string csrf_token;
+  Millis expires_at = 0;
+};
+
+struct StoredResponse {
+  std::vector<unsigned char> fingerprint;
+  int status = 0;
+  std::string body;
+};
+
+struct AuditRecord {
+  std::int64_t seq = 0;
+  Millis at = 0;
+  std::string actor;    // "user:12", "system", "customer:7", "cli"
+  std::string action;   // "ticket.create"
+  std::string subject;  // "ticket:42"
+  std::string details;  // JSON object
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct OutboxMessage {
+  domain::Channel channel = domain::Channel::kEmail;
+  std::string recipient;
+  std::string subject;
+  std::string body;
+  std::optional<Id> ticket_id;
+  std::string dedupe_key;  // Unique; lets a delivery retry be recognised by the receiver.
+};
+
+struct AuditVerdict {
+  bool ok = true;
+  std::int64_t entries = 0;
+  std::int64_t first_bad_seq = 0;  // 0 when ok.
+  std::string problem;             // What is wrong with first_bad_seq.
+};
+
+// Queries available in any transaction. Not thread-safe: a transaction belongs to one thread.
+class ReadTx {
+ public:
+  virtual ~ReadTx() = default;
+
+  virtual Result<domain::Ticket> GetTicket(Id id) = 0;
+  virtual Result<domain::Ticket> GetTicketByNumber(const std::string& number) = 0;
+  virtual Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& filter) = 0;
+  virtual Result<std::vector<domain::Article>> ListArticles(Id ticket_id) = 0;
+
+  virtual Result<domain::Customer> GetCustomer(Id id) = 0;
+  virtual Result<std::optional<Id>> FindCustomerByIdentity(domain::IdentityKind kind,
+                                                           const std::string& value) = 0;
+
+  virtual Result<domain::User> GetUser(Id id) = 0;
+  virtual Result<std::optional<domain::User>> FindUserByLogin(const std::string& login) = 0;
+  virtual Result<std::string> GetPasswordHash(Id user_id) = 0;
+  virtual Result<std::vector<domain::User>> ListUsers() = 0;
+
+  virtual Result<domain::Department> GetDepartment(Id id) = 0;
+  virtual Result<std::vector<domain::Department>> ListDepartments() = 0;
+
+  virtual Result<std::optional<Session>> FindSession(const std::string& token_hash) = 0;
+  virtual Result<std::optional<Id>> FindApiTokenUser(const std::string& token_hash) = 0;
+
+  virtual Result<std::optional<StoredResponse>> FindIdempotent(const std::string& principal,
+                                                               const std::string& key) = 0;
+  virtual Result<std::int64_t> CountUsers() = 0;
+};
+
+// A write transaction: everything done through one WriteTx commits or rolls back together,
+// audit entries and outbox messages included.
+class WriteTx : public ReadTx {
+ public:
+  virtual Millis Now() const = 0;  // The transaction's time, from the store's Clock.
+
+  virtual Result<Id> InsertCustomer(domain::Customer& customer) = 0;  // Sets id, created_at.
+  virtual Status AddIdentity(Id customer_id, const domain::Identity& identity) = 0;
+  // Moves identities and tickets of `from` to `into` and marks `from` merged.
+  virtual Status MergeCustomers(Id from, Id into) = 0;
+
+  // Assigns id, number, created_at and updated_at.
+  virtual Status InsertTicket(domain::Ticket& ticket) = 0;
+  virtual Status UpdateTicket(const domain::Ticket& ticket) = 0;
+  virtual Status InsertArticle(domain::Article& article) = 0;  // With its attachments.
+
+  virtual Status InsertUser(domain::User& user, const std::string& password_hash) = 0;
+  virtual Status UpdateUser(const domain::User& user) = 0;
+  virtual Status SetPasswordHash(Id user_id, const std::string& password_hash) = 0;
+  virtual Status RevokeUserCredentials(Id user_id) = 0;  // All sessions and API tokens.
+
+  virtual Status InsertDepartment(domain::Department& department) = 0;
+  virtual Status UpdateDepartment(const domain::Department& department) = 0;
+  virtual Status DeleteDepartment(Id id) = 0;
+
+  virtual Status InsertSession(const std::string& token_hash, const Session& session) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  virtual Status InsertApiToken(const std::string& token_hash, Id user_id,
+                                const std::string& name) = 0;
+
+  virtual Status SaveIdempotent(const std::string& principal, const std::string& key,
+                                const StoredResponse& response) = 0;
+
+  // Appends to the audit chain (seq, at, prev_hash and hash are assigned).
+  virtual Status Audit(const std::string& actor, const std::string& action,
+                       const std::string& subject, const std::string& details_json) = 0;
+  virtual Status EnqueueOutbox(const OutboxMessage& message) = 0;
+};
+
+using WriteFn = std::function<Status(WriteTx&)>;
+using DoneFn = std::function<void(Status)>;
+
+struct StoreStats {
+  std::int64_t batches = 0;
+  std::int64_t batched_writes = 0;
+  std::int64_t queue_depth = 0;
+  std::vector<std::int64_t> batch_size_buckets;  // Counts for sizes <=1,2,4,...,512,+Inf.
+};
+
+// Thread-safe. Writes are serialised and group-committed: Write's `done` runs (on the store's
+// writer thread) only after the transaction holding `fn` is durable, or with the error that
+// made `fn` roll back. `fn` runs on the writer thread and must not block.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual void Write(WriteFn fn, DoneFn done) = 0;
+  // Blocks until durable. Must not be called from the writer thread.
+  Status WriteSync(WriteFn fn);
+  // Runs `fn` in a read-only snapshot on a pooled connection; may block for a free one.
+  virtual Status Read(const std::function<Status(ReadTx&)>& fn) = 0;
+  virtual Result<AuditVerdict> VerifyAudit() = 0;
+  virtual StoreStats Stats() const = 0;
+};
+
+}  // namespace ombud::store
