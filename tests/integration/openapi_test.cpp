@@ -63,8 +63,7 @@ TEST_F(OpenApiTest, ServesTheDocumentFromTheSourceTree) {
   EXPECT_EQ(StrAt(document, "openapi"), "3.1.0");
   EXPECT_FALSE(DocumentedRoutes(document).empty());
 
-  const char* source_dir = std::getenv("OMBUD_SOURCE_DIR");
-  ASSERT_NE(source_dir, nullptr);
+  const char* source_dir = OMBUD_SOURCE_DIR;
   std::ifstream file(std::string(source_dir) + "/src/api/openapi.json");
   ASSERT_TRUE(file.good());
   std::stringstream text;
