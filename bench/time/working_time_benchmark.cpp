@@ -31,7 +31,8 @@ std::vector<Instant> Instants(size_t n) {
   const int64_t base = ParseInstant("2024-01-01T00:00:00Z")->time_since_epoch().count();
   for (size_t i = 0; i < n; ++i) {
     s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    out.push_back(Instant{std::chrono::seconds{base + static_cast<int64_t>(s % (3 * 365 * 86400ULL))}});
+    out.push_back(
+        Instant{std::chrono::seconds{base + static_cast<int64_t>(s % (3 * 365 * 86400ULL))}});
   }
   return out;
 }
@@ -99,7 +100,8 @@ void BM_RecomputeMillionClocks(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     CalendarSpec changed = spec;
-    if (flip) changed.holidays.push_back({*ParseDate("2025-06-02"), *ParseDate("2025-06-06"), "storm"});
+    if (flip)
+      changed.holidays.push_back({*ParseDate("2025-06-02"), *ParseDate("2025-06-06"), "storm"});
     flip = !flip;
     Calendar cal = *Calendar::Compile(changed);
     state.ResumeTiming();

@@ -838,8 +838,9 @@ Result<AuditVerdict> SqliteStore::VerifyAudit() {
       const std::int64_t anchor_seq = std::stoll(value.substr(0, space));
       const std::string anchor_hash = space == std::string::npos ? "" : value.substr(space + 1);
       if (last < anchor_seq) {
-        fail(last + 1, "entries " + std::to_string(last + 1) + ".." + std::to_string(anchor_seq) +
-                           " were removed from the end of the log");
+        fail(last + 1, "entry " + std::to_string(last + 1) +
+                           " was removed from the end of the log (" +
+                           std::to_string(anchor_seq - last) + " missing)");
       } else if (last > anchor_seq) {
         fail(anchor_seq + 1, "entry " + std::to_string(anchor_seq + 1) +
                                  " was inserted after the last recorded entry");
