@@ -1,0 +1,262 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/store_fixture.hpp"
+
+namespace ombud::store {
+namespace {
+
+using testing::StoreTest;
+
+domain::Ticket NewTicket(domain::Id customer_id, std::string subject) {
+  domain::Ticket t;
+  t.customer_id = customer_id;
+  t.subject = std::move(subject);
+  t.channel = domain::Channel::kEmail;
+  return t;
+}
+
+// Runs raw SQL on the database file, as an operator with the sqlite3 shell would.
+void RawSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+class SqliteStoreTest : public StoreTest {
+ protected:
+  domain::Id AddCustomer(const std::string& name) {
+    domain::Customer c;
+    c.name = name;
+    EXPECT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+      OMBUD_RETURN_IF_ERROR(tx.InsertCustomer(c));
+      return tx.Audit("test", "customer.create", "customer:" + std::to_string(c.id), "{}");
+    }));
+    return c.id;
+  }
+  std::int64_t CountTickets() {
+    std::int64_t n = 0;
+    EXPECT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+      TicketFilter f;
+      f.limit = 100000;
+      OMBUD_ASSIGN_OR_RETURN(auto list, tx.ListTickets(f));
+      n = static_cast<std::int64_t>(list.size());
+      return {};
+    }));
+    return n;
+  }
+};
+
+TEST_F(SqliteStoreTest, GroupCommitsConcurrentWritesInFewTransactions) {
+  const auto customer = AddCustomer("Sok Dara");
+  const auto before = store_->Stats().batches;
+  constexpr int kWrites = 400;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  int ok = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites / 4; ++i) {
+        store_->Write(
+            [customer, t, i](WriteTx& tx) -> Status {
+              auto ticket = NewTicket(customer, "t" + std::to_string(t) + "-" + std::to_string(i));
+              OMBUD_RETURN_IF_ERROR(tx.InsertTicket(ticket));
+              return tx.Audit("test", "ticket.create", "ticket:" + std::to_string(ticket.id), "{}");
+            },
+            [&](Status s) {
+              std::lock_guard lock(mu);
+              ++done;
+              ok += s ? 1 : 0;
+              cv.notify_all();
+            });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done == kWrites; });
+  EXPECT_EQ(ok, kWrites);
+  EXPECT_EQ(CountTickets(), kWrites);
+  const auto stats = store_->Stats();
+  EXPECT_LT(stats.batches - before, kWrites) << "writes were not batched";
+  EXPECT_EQ(stats.queue_depth, 0);
+  auto verdict = store_->VerifyAudit();
+  ASSERT_TRUE(verdict);
+  EXPECT_TRUE(verdict->ok) << verdict->problem;
+  EXPECT_EQ(verdict->entries, kWrites + 1);
+}
+
+TEST_F(SqliteStoreTest, AFailingWriteRollsBackAloneAndKeepsTheChainWhole) {
+  const auto customer = AddCustomer("Jane");
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int> results(3, -1);
+  int finished = 0;
+  // Hold the writer busy so the three writes land in one batch.
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  store_->Write(
+      [gate](WriteTx&) -> Status {
+        gate.wait();
+        return {};
+      },
+      nullptr);
+  for (int i = 0; i < 3; ++i) {
+    store_->Write(
+        [customer, i](WriteTx& tx) -> Status {
+          auto ticket = NewTicket(customer, "w" + std::to_string(i));
+          OMBUD_RETURN_IF_ERROR(tx.InsertTicket(ticket));
+          OMBUD_RETURN_IF_ERROR(tx.Audit("test", "ticket.create", "ticket", "{}"));
+          if (i == 1) return Fail(ErrorCode::kInvalidArgument, "second write fails after writing");
+          return {};
+        },
+        [&, i](Status s) {
+          std::lock_guard lock(mu);
+          results[static_cast<std::size_t>(i)] = s ? 1 : 0;
+          ++finished;
+          cv.notify_all();
+        });
+  }
+  release.set_value();
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return finished == 3; });
+  EXPECT_EQ(results, (std::vector<int>{1, 0, 1}));
+  EXPECT_EQ(CountTickets(), 2);
+  auto verdict = store_->VerifyAudit();
+  ASSERT_TRUE(verdict);
+  EXPECT_TRUE(verdict->ok) << verdict->problem;
+  EXPECT_EQ(verdict->entries, 3);
+}
+
+TEST_F(SqliteStoreTest, CommittedWritesSurviveReopen) {
+  const auto customer = AddCustomer("Bao");
+  ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+    auto t = NewTicket(customer, "durable");
+    return tx.InsertTicket(t);
+  }));
+  Reopen();
+  EXPECT_EQ(CountTickets(), 1);
+}
+
+TEST_F(SqliteStoreTest, TicketNumbersCountPerYear) {
+  const auto customer = AddCustomer("Chau");
+  std::vector<std::string> numbers;
+  auto create = [&] {
+    ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+      auto t = NewTicket(customer, "n");
+      OMBUD_RETURN_IF_ERROR(tx.InsertTicket(t));
+      numbers.push_back(t.number);
+      return {};
+    }));
+  };
+  create();
+  create();
+  clock_.Set(1'798'761'600'000);  // 2027-01-01T00:00:00Z
+  create();
+  EXPECT_EQ(numbers, (std::vector<std::string>{"C-2026-000001", "C-2026-000002", "C-2027-000001"}));
+}
+
+TEST_F(SqliteStoreTest, ListsOldestFirstWithFiltersAndCursor) {
+  const auto a = AddCustomer("A");
+  const auto b = AddCustomer("B");
+  ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+    for (int i = 0; i < 5; ++i) {
+      auto t = NewTicket(i % 2 ? b : a, "s" + std::to_string(i));
+      if (i == 3) t.state = domain::TicketState::kOpen;
+      OMBUD_RETURN_IF_ERROR(tx.InsertTicket(t));
+    }
+    return {};
+  }));
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    TicketFilter f;
+    f.limit = 2;
+    OMBUD_ASSIGN_OR_RETURN(auto page1, tx.ListTickets(f));
+    EXPECT_EQ(page1.size(), 2u);
+    EXPECT_EQ(page1[0].subject, "s0");
+    f.after_id = page1.back().id;
+    OMBUD_ASSIGN_OR_RETURN(auto page2, tx.ListTickets(f));
+    EXPECT_EQ(page2[0].subject, "s2");
+    TicketFilter by_customer;
+    by_customer.customer_id = b;
+    OMBUD_ASSIGN_OR_RETURN(auto of_b, tx.ListTickets(by_customer));
+    EXPECT_EQ(of_b.size(), 2u);
+    TicketFilter open;
+    open.state = domain::TicketState::kOpen;
+    OMBUD_ASSIGN_OR_RETURN(auto opened, tx.ListTickets(open));
+    EXPECT_EQ(opened.size(), 1u);
+    EXPECT_EQ(opened[0].subject, "s3");
+    return {};
+  }));
+}
+
+TEST_F(SqliteStoreTest, IdempotentResponsesAreStoredPerPrincipal) {
+  StoredResponse r{{1, 2, 3}, 201, R"({"id":1})"};
+  ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) { return tx.SaveIdempotent("user:1", "k1", r); }));
+  auto again = store_->WriteSync([&](WriteTx& tx) { return tx.SaveIdempotent("user:1", "k1", r); });
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto found, tx.FindIdempotent("user:1", "k1"));
+    EXPECT_TRUE(found.has_value());
+    EXPECT_EQ(found->status, 201);
+    EXPECT_EQ(found->body, R"({"id":1})");
+    EXPECT_EQ(found->fingerprint, (std::vector<unsigned char>{1, 2, 3}));
+    OMBUD_ASSIGN_OR_RETURN(auto other, tx.FindIdempotent("user:2", "k1"));
+    EXPECT_FALSE(other.has_value());
+    return {};
+  }));
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseNewerThanTheBinary) {
+  store_.reset();
+  RawSql(path(), "INSERT INTO schema_migrations(version, applied_at) VALUES (999, 0)");
+  auto opened = sqlite::SqliteStore::Open({path(), 1, 16, &clock_});
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(opened.error().message.find("999"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, VerifyNamesTheFirstTamperedEntry) {
+  for (int i = 0; i < 5; ++i) AddCustomer("c" + std::to_string(i));
+  store_.reset();
+  RawSql(path(), "UPDATE audit_log SET actor = 'someone else' WHERE seq = 3");
+  Reopen();
+  auto verdict = store_->VerifyAudit();
+  ASSERT_TRUE(verdict);
+  EXPECT_FALSE(verdict->ok);
+  EXPECT_EQ(verdict->first_bad_seq, 3);
+  EXPECT_NE(verdict->problem.find("altered"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, VerifyFindsARemovedEntry) {
+  for (int i = 0; i < 5; ++i) AddCustomer("c" + std::to_string(i));
+  store_.reset();
+  RawSql(path(), "DELETE FROM audit_log WHERE seq = 2");
+  Reopen();
+  auto verdict = store_->VerifyAudit();
+  ASSERT_TRUE(verdict);
+  EXPECT_FALSE(verdict->ok);
+  EXPECT_EQ(verdict->first_bad_seq, 2);
+  EXPECT_NE(verdict->problem.find("removed"), std::string::npos);
+}
+
+TEST(Migrations, LatestVersionIsTheNumberOfMigrations) {
+  EXPECT_GE(sqlite::LatestSchemaVersion(), 1);
+}
+
+}  // namespace
+}  // namespace ombud::store
