@@ -550,7 +550,9 @@ void Api::RegisterRoutes(Router& router) {
       for (const auto& t : tickets) arr.push_back(ToJson(t));
       json::value next = nullptr;
       if (static_cast<int>(tickets.size()) == f.limit && !tickets.empty()) {
-        next = "c" + std::to_string(tickets.back().id);
+        std::string cursor = "c";  // Built by append: GCC 12 warns falsely on "c" + string.
+        cursor += std::to_string(tickets.back().id);
+        next = std::move(cursor);
       }
       return json::object{{"tickets", std::move(arr)}, {"next_cursor", std::move(next)}};
     });

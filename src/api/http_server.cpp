@@ -1,5 +1,7 @@
 #include "api/http_server.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/url.hpp>
@@ -191,7 +193,12 @@ Result<std::uint16_t> HttpServer::Listen() {
 
 void HttpServer::Run() {
   const int n = std::max(1, impl_->options.threads);
-  for (int i = 1; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 1; i < n; ++i) {
+    impl_->threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "ombud-io");
+      impl_->ioc.run();
+    });
+  }
   impl_->ioc.run();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();

@@ -110,6 +110,13 @@ Status Db::Exec(std::string_view sql) {
   return {};
 }
 
+Status Db::Run(std::string_view sql) {
+  OMBUD_ASSIGN_OR_RETURN(Stmt * st, Prepare(sql));
+  auto result = st->Run();
+  st->Reset();
+  return result;
+}
+
 void Db::ResetAll() {
   for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st != nullptr;
        st = sqlite3_next_stmt(db_, st)) {

@@ -55,6 +55,8 @@ class Db {
   ~Db();
 
   Status Exec(std::string_view sql);
+  // Runs one statement that returns no rows through the statement cache (no re-parse).
+  Status Run(std::string_view sql);
   // Returns the cached statement for `sql`, reset and with bindings cleared.
   Result<Stmt*> Prepare(std::string_view sql);
   // Resets every statement left mid-result, so no statement pins an old read snapshot.

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -657,7 +659,10 @@ Status SqliteStore::Init() {
     OMBUD_ASSIGN_OR_RETURN(auto reader, Db::Open(options_.path, true));
     free_readers_.push_back(std::move(reader));
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ombud-writer");
+    WriterLoop();
+  });
   return {};
 }
 
@@ -719,22 +724,22 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   std::vector<Status> results(batch.size());
   Db& db = *writer_db_;
   const ChainHead batch_start = head_;
-  Status begun = db.Exec("BEGIN IMMEDIATE");
+  Status begun = db.Run("BEGIN IMMEDIATE");
   if (begun) {
     SqliteTx tx(db, this, now);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const ChainHead before = head_;
-      if (auto sp = db.Exec("SAVEPOINT w"); !sp) {
+      if (auto sp = db.Run("SAVEPOINT w"); !sp) {
         results[i] = sp;
         continue;
       }
       results[i] = batch[i].fn(tx);
       db.ResetAll();
       if (!results[i]) {
-        (void)db.Exec("ROLLBACK TO w");
+        (void)db.Run("ROLLBACK TO w");
         head_ = before;
       }
-      (void)db.Exec("RELEASE w");
+      (void)db.Run("RELEASE w");
     }
     Status committed;
     if (head_.seq != batch_start.seq) {
@@ -744,9 +749,9 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
       committed = st ? (*st)->Bind(1, std::to_string(head_.seq) + " " + head_.hash).Run()
                      : Status(std::unexpected(st.error()));
     }
-    if (committed) committed = db.Exec("COMMIT");
+    if (committed) committed = db.Run("COMMIT");
     if (!committed) {
-      (void)db.Exec("ROLLBACK");
+      (void)db.Run("ROLLBACK");
       head_ = batch_start;
       for (auto& r : results) {
         if (r) r = Fail(ErrorCode::kUnavailable, "commit failed: " + committed.error().message);
@@ -773,12 +778,12 @@ Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
     db = std::move(free_readers_.back());
     free_readers_.pop_back();
   }
-  Status result = db->Exec("BEGIN");
+  Status result = db->Run("BEGIN");
   if (result) {
     SqliteTx tx(*db, this, 0);
     result = fn(tx);
     db->ResetAll();
-    (void)db->Exec("COMMIT");
+    (void)db->Run("COMMIT");
   }
   {
     std::lock_guard lock(readers_mu_);
@@ -792,7 +797,7 @@ Result<AuditVerdict> SqliteStore::VerifyAudit() {
   AuditVerdict verdict;
   // Verification reads on a dedicated connection so it can stream the whole log.
   OMBUD_ASSIGN_OR_RETURN(auto db, Db::Open(options_.path, true));
-  OMBUD_RETURN_IF_ERROR(db->Exec("BEGIN"));
+  OMBUD_RETURN_IF_ERROR(db->Run("BEGIN"));
   OMBUD_ASSIGN_OR_RETURN(Stmt * st, db->Prepare("SELECT seq, at, actor, action, subject, details, "
                                                 "prev_hash, hash FROM audit_log ORDER BY seq"));
   std::string prev = kGenesisHash;
@@ -852,7 +857,7 @@ Result<AuditVerdict> SqliteStore::VerifyAudit() {
     }
     anchor->Reset();
   }
-  (void)db->Exec("COMMIT");
+  (void)db->Run("COMMIT");
   return verdict;
 }
 
