@@ -1,0 +1,1 @@
+#include "app/pack_file.hpp"

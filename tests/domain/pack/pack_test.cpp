@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+
+TEST(PackSmoke_pack_test, Builds) { SUCCEED(); }

@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+
+TEST(PackSmoke_template_test, Builds) { SUCCEED(); }
