@@ -167,9 +167,13 @@ void CheckUniqueKeys(const std::vector<T>& items, std::string_view section, Issu
   }
 }
 
+// Customer-facing fixed text (greetings, closings) needs every language of the pack; names and
+// labels need at least the default language.
 void CheckLocalized(const Pack& pack, const Localized& text, const std::string& path,
                     const std::string& key, const std::string& rule, IssueList& issues) {
+  const bool all = rule != "pack";
   for (const std::string& lang : pack.languages) {
+    if (!all && lang != pack.default_language) continue;
     auto it = text.find(lang);
     if (it == text.end() || it->second.empty()) {
       issues.Add(path, key, "no text in language " + lang, rule);
@@ -294,7 +298,7 @@ void CheckDepartments(const Pack& pack, IssueList& issues) {
   }
 }
 
-void CheckForm(const Pack& pack, const ComplaintType& t, IssueList& issues) {
+void CheckForm(const ComplaintType& t, IssueList& issues) {
   std::set<std::string> names;
   for (size_t i = 0; i < t.form.size(); ++i) {
     const FormField& f = t.form[i];
@@ -315,7 +319,6 @@ void CheckForm(const Pack& pack, const ComplaintType& t, IssueList& issues) {
         issues.Add(path, "pattern", std::string("not a valid regex: ") + e.what(), "R-MET-3");
       }
     }
-    CheckLocalized(pack, f.label, path, "label", "pack", issues);
   }
 }
 
@@ -338,7 +341,7 @@ void CheckComplaintTypes(const Pack& pack, IssueList& issues) {
         issues.Add(path + ".clocks", "clocks", "clock '" + c + "' does not apply to tickets");
       }
     }
-    CheckForm(pack, t, issues);
+    CheckForm(t, issues);
     CheckLocalized(pack, t.name, path + ".name", "name", "pack", issues);
   }
 }
