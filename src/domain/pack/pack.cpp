@@ -684,7 +684,7 @@ Result<ClockDefinition> ReplyDeadlineFor(const Pack& pack, std::string_view prod
   return ClockFor(pack, kReplyClock, product);
 }
 
-Result<std::vector<ClockDefinition>> IntakeClocksFor(const Pack& pack, std::string_view type_key,
+Result<std::vector<ClockDefinition>> TicketClocksFor(const Pack& pack, std::string_view type_key,
                                                      std::string_view product) {
   OMBUD_ASSIGN_OR_RETURN(const ComplaintType* type, FindComplaintType(pack, type_key));
   const std::vector<std::string>& names = type->clocks.empty() ? pack.default_clocks : type->clocks;

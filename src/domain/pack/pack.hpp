@@ -55,7 +55,7 @@ struct ComplaintType {
   std::string category;             // Default category, hence department (routing).
   bool urgent = false;              // Shown first in queues (R-SMT-2).
   std::vector<FormField> form;      // Empty: no form (R-MET-3).
-  std::vector<std::string> clocks;  // Clocks started at intake; empty = the pack's defaults.
+  std::vector<std::string> clocks;  // Clocks that apply; empty = the pack's defaults.
 };
 
 // A clock as a pack defines it: the deadline-engine definition plus what the pack says about
@@ -219,9 +219,9 @@ std::vector<PackIssue> CheckPack(const Pack& pack);
                                                       std::string_view product = {});
 [[nodiscard]] Result<ClockDefinition> ReplyDeadlineFor(const Pack& pack,
                                                        std::string_view product = {});
-// The clocks a complaint of `type_key` starts at intake (its own list or the pack defaults),
-// with `product`'s targets.
-[[nodiscard]] Result<std::vector<ClockDefinition>> IntakeClocksFor(const Pack& pack,
+// The clocks that apply to a ticket of `type_key` (its own list, else the pack defaults), with
+// `product`'s targets; each starts when its start event happens on the ticket.
+[[nodiscard]] Result<std::vector<ClockDefinition>> TicketClocksFor(const Pack& pack,
                                                                    std::string_view type_key,
                                                                    std::string_view product = {});
 
