@@ -186,46 +186,78 @@ Api::Api(store::Store& store, store::AttachmentStore& attachments, const Clock& 
 
 Status Api::Authenticate(Request& request) {
   const auto auth = request.header("Authorization");
-  std::optional<Id> user_id;
-  if (!auth.empty()) {
+  const bool bearer = !auth.empty();
+  std::string_view secret;
+  if (bearer) {
     if (!auth.starts_with("Bearer ")) {
       return Fail(ErrorCode::kUnauthenticated, "Authorization must be Bearer", "Authorization");
     }
-    const std::string hash = store::HashHex(auth.substr(7));
-    OMBUD_RETURN_IF_ERROR(store_.Read([&](store::ReadTx& tx) -> Status {
-      OMBUD_ASSIGN_OR_RETURN(user_id, tx.FindApiTokenUser(hash));
-      return {};
-    }));
-    if (!user_id)
-      return Fail(ErrorCode::kUnauthenticated, "unknown or revoked token", "Authorization");
+    secret = auth.substr(7);
   } else {
-    const auto cookie = CookieValue(request.header("Cookie"), kSessionCookie);
-    if (cookie.empty()) return Fail(ErrorCode::kUnauthenticated, "log in or send a bearer token");
-    const std::string hash = store::HashHex(cookie);
-    std::optional<store::Session> session;
+    secret = CookieValue(request.header("Cookie"), kSessionCookie);
+    if (secret.empty()) return Fail(ErrorCode::kUnauthenticated, "log in or send a bearer token");
+  }
+  const std::string hash = store::HashHex(secret);
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<CachedCredential> credential;
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = credentials_.find(hash);
+        it != credentials_.end() && it->second.fresh_until > now) {
+      credential = it->second;
+    }
+  }
+  if (!credential) {
+    CachedCredential loaded;
+    bool found = false;
     OMBUD_RETURN_IF_ERROR(store_.Read([&](store::ReadTx& tx) -> Status {
-      OMBUD_ASSIGN_OR_RETURN(session, tx.FindSession(hash));
+      std::optional<Id> user_id;
+      if (bearer) {
+        OMBUD_ASSIGN_OR_RETURN(user_id, tx.FindApiTokenUser(hash));
+      } else {
+        OMBUD_ASSIGN_OR_RETURN(auto session, tx.FindSession(hash));
+        if (session) {
+          user_id = session->user_id;
+          loaded.csrf_token = session->csrf_token;
+          loaded.session_expires_at = session->expires_at;
+        }
+      }
+      if (!user_id) return {};
+      OMBUD_ASSIGN_OR_RETURN(auto user, tx.GetUser(*user_id));
+      found = true;
+      loaded.active = user.active;
+      loaded.actor = Actor{"user:" + std::to_string(user.id), user.role, user.id, user.customer_id};
       return {};
     }));
+    if (!found) {
+      return bearer ? Fail(ErrorCode::kUnauthenticated, "unknown or revoked token", "Authorization")
+                    : Fail(ErrorCode::kUnauthenticated, "session expired; log in again");
+    }
+    loaded.fresh_until = now + kCredentialCacheTtl;
+    std::lock_guard lock(cache_mu_);
+    if (credentials_.size() > 100000) credentials_.clear();
+    credentials_[hash] = loaded;
+    credential = std::move(loaded);
+  }
+  if (!bearer) {
     const auto now_ms = clock_.NowSeconds().time_since_epoch().count() * 1000;
-    if (!session || session->expires_at < now_ms) {
+    if (credential->session_expires_at < now_ms) {
       return Fail(ErrorCode::kUnauthenticated, "session expired; log in again");
     }
     if (request.method != "GET" && request.method != "HEAD" &&
-        !ConstantTimeEquals(request.header("X-CSRF-Token"), session->csrf_token)) {
+        !ConstantTimeEquals(request.header("X-CSRF-Token"), credential->csrf_token)) {
       return Fail(ErrorCode::kPermissionDenied, "missing or wrong CSRF token", "X-CSRF-Token");
     }
-    user_id = session->user_id;
     request.session_hash = hash;
   }
-  domain::User user;
-  OMBUD_RETURN_IF_ERROR(store_.Read([&](store::ReadTx& tx) -> Status {
-    OMBUD_ASSIGN_OR_RETURN(user, tx.GetUser(*user_id));
-    return {};
-  }));
-  if (!user.active) return Fail(ErrorCode::kUnauthenticated, "account is deactivated");
-  request.actor = Actor{"user:" + std::to_string(user.id), user.role, user.id, user.customer_id};
+  if (!credential->active) return Fail(ErrorCode::kUnauthenticated, "account is deactivated");
+  request.actor = std::move(credential->actor);
   return {};
+}
+
+void Api::ForgetCredentials() {
+  std::lock_guard lock(cache_mu_);
+  credentials_.clear();
 }
 
 namespace {
@@ -396,11 +428,12 @@ void Api::RegisterRoutes(Router& router) {
                   reply(std::move(r));
                 });
   });
-  router.Add("POST", "/api/v1/auth/logout", auth, [&store](Request& req, Reply reply) {
+  router.Add("POST", "/api/v1/auth/logout", auth, [this, &store](Request& req, Reply reply) {
     const Actor actor = *req.actor;
     const std::string hash = req.session_hash;
     store.Write([actor, hash](store::WriteTx& tx) { return desk::CloseSession(tx, actor, hash); },
-                [reply](Status s) {
+                [this, reply](Status s) {
+                  ForgetCredentials();
                   if (!s) return reply(ErrorResponse(s.error()));
                   Response r{204, "", "application/json", {}};
                   r.headers.emplace_back("Set-Cookie",
@@ -755,7 +788,12 @@ void Api::RegisterRoutes(Router& router) {
                  return ToJson(u);
                });
              });
-  router.Add("PATCH", "/api/v1/users/{id}", auth, [&store](Request& req, Reply reply) {
+  router.Add("PATCH", "/api/v1/users/{id}", auth, [this, &store](Request& req, Reply answer) {
+    // Cached credentials of a changed user must not outlive the change.
+    Reply reply = [this, answer](Response r) {
+      ForgetCredentials();
+      answer(std::move(r));
+    };
     if (auto s = desk::RequireAdmin(*req.actor); !s) return reply(ErrorResponse(s.error()));
     auto id = ParseId(req.Param("id"), "id");
     if (!id) return reply(ErrorResponse(404, "not_found", "user not found"));
@@ -792,7 +830,12 @@ void Api::RegisterRoutes(Router& router) {
              return ToJson(u);
            });
   });
-  router.Add("DELETE", "/api/v1/users/{id}", auth, [&store](Request& req, Reply reply) {
+  router.Add("DELETE", "/api/v1/users/{id}", auth, [this, &store](Request& req, Reply answer) {
+    // Cached credentials of a changed user must not outlive the change.
+    Reply reply = [this, answer](Response r) {
+      ForgetCredentials();
+      answer(std::move(r));
+    };
     auto id = ParseId(req.Param("id"), "id");
     if (!id) return reply(ErrorResponse(404, "not_found", "user not found"));
     const Actor actor = *req.actor;

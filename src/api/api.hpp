@@ -1,10 +1,14 @@
 #pragma once
 
+#include <chrono>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "api/http_types.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "desk/desk.hpp"
 #include "domain/clock.hpp"
 #include "store/attachment_store.hpp"
 #include "store/store.hpp"
@@ -22,12 +26,28 @@ class Api {
   // Resolves the caller from a bearer token or session cookie (+ CSRF for unsafe methods).
   Status Authenticate(Request& request);
 
+  // Credentials (token or session → user) are cached for a short time to spare two reads per
+  // request. Changes through this API (logout, user update or deactivation) clear the cache at
+  // once; a change made by another process is seen within kCredentialCacheTtl.
+  static constexpr std::chrono::seconds kCredentialCacheTtl{2};
+  void ForgetCredentials();
+
  private:
+  struct CachedCredential {
+    desk::Actor actor;
+    bool active = true;
+    std::string csrf_token;
+    domain::Millis session_expires_at = 0;
+    std::chrono::steady_clock::time_point fresh_until;
+  };
+
   store::Store& store_;
   store::AttachmentStore& attachments_;
   const Clock& clock_;
   Metrics& metrics_;
   const Router* router_ = nullptr;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedCredential> credentials_;
 };
 
 // The embedded OpenAPI 3.1 document (src/api/openapi.json).

@@ -145,7 +145,9 @@ struct StoreStats {
 
 // Thread-safe. Writes are serialised and group-committed: Write's `done` runs (on the store's
 // writer thread) only after the transaction holding `fn` is durable, or with the error that
-// made `fn` roll back. `fn` runs on the writer thread and must not block.
+// made `fn` roll back. `fn` runs on the writer thread and must not block; it may run more
+// than once (only its last run counts), so it must have no effect outside the transaction
+// other than overwriting its own results.
 class Store {
  public:
   virtual ~Store() = default;

@@ -653,6 +653,7 @@ Status SqliteStore::Init() {
   OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA synchronous=FULL"));
   OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA foreign_keys=ON"));
   OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA wal_autocheckpoint=4000"));
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA cache_size=-65536"));
   OMBUD_RETURN_IF_ERROR(Migrate(*writer_db_));
   OMBUD_RETURN_IF_ERROR(LoadChainHead());
   for (int i = 0; i < std::max(1, options_.readers); ++i) {
@@ -724,30 +725,50 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   std::vector<Status> results(batch.size());
   Db& db = *writer_db_;
   const ChainHead batch_start = head_;
-  Status begun = db.Run("BEGIN IMMEDIATE");
-  if (begun) {
+  // First pass without savepoints: a savepoint copies every page a write touches into the
+  // sub-journal, which costs more than the write itself. When a write fails, the whole
+  // transaction rolls back and the batch runs again with one savepoint per write, so the
+  // failing write rolls back alone. Writes therefore may run twice (Store::Write).
+  for (const bool isolate : {false, true}) {
+    head_ = batch_start;
+    std::fill(results.begin(), results.end(), Status{});
+    if (Status begun = db.Run("BEGIN IMMEDIATE"); !begun) {
+      std::fill(results.begin(), results.end(), begun);
+      break;
+    }
     SqliteTx tx(db, this, now);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
+    bool aborted = false;
+    for (std::size_t i = 0; i < batch.size() && !aborted; ++i) {
       const ChainHead before = head_;
-      if (auto sp = db.Run("SAVEPOINT w"); !sp) {
-        results[i] = sp;
-        continue;
+      if (isolate) {
+        if (auto sp = db.Run("SAVEPOINT w"); !sp) {
+          results[i] = sp;
+          continue;
+        }
       }
       results[i] = batch[i].fn(tx);
       db.ResetAll();
       if (!results[i]) {
+        if (!isolate) {
+          aborted = true;
+          break;
+        }
         (void)db.Run("ROLLBACK TO w");
         head_ = before;
       }
-      (void)db.Run("RELEASE w");
+      if (isolate) (void)db.Run("RELEASE w");
+    }
+    if (aborted) {
+      (void)db.Run("ROLLBACK");
+      continue;
     }
     Status committed;
     if (head_.seq != batch_start.seq) {
       auto st = db.Prepare(
           "INSERT INTO meta(key, value) VALUES ('audit_head', ?) "
           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-      committed = st ? (*st)->Bind(1, std::to_string(head_.seq) + " " + head_.hash).Run()
-                     : Status(std::unexpected(st.error()));
+      const std::string value = std::to_string(head_.seq) + " " + head_.hash;
+      committed = st ? (*st)->Bind(1, value).Run() : Status(std::unexpected(st.error()));
     }
     if (committed) committed = db.Run("COMMIT");
     if (!committed) {
@@ -757,8 +778,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
         if (r) r = Fail(ErrorCode::kUnavailable, "commit failed: " + committed.error().message);
       }
     }
-  } else {
-    for (auto& r : results) r = begun;
+    break;
   }
   batches_.fetch_add(1, std::memory_order_relaxed);
   batched_writes_.fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
