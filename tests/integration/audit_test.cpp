@@ -37,7 +37,7 @@ class AuditTest : public ::testing::Test {
     }
     binary_ = server.binary();
     const int status = server.Stop();
-    ASSERT_EQ(DescribeWaitStatus(status), "exit code 0") << server.StderrTail();
+    ASSERT_EQ(DescribeWaitStatus(status), "exit code 0") << server.StderrTail(64 * 1024);
     original_ = dir_.File("original.db");
     CopyDatabase(server.db_path(), original_);
 

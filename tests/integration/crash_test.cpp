@@ -100,6 +100,7 @@ TEST(CrashTest, AcknowledgedTicketsSurviveSigkillAndRetriesCreateEachOnce) {
   client.UseBearer(token);
 
   std::map<std::string, std::int64_t> ticket_by_subject;
+  int committed_unacknowledged = 0;  // Unanswered, yet durable before the crash.
   for (const auto& per_thread : attempts) {
     for (const auto& attempt : per_thread) {
       SCOPED_TRACE(attempt.key);
@@ -114,6 +115,7 @@ TEST(CrashTest, AcknowledgedTicketsSurviveSigkillAndRetriesCreateEachOnce) {
         EXPECT_EQ(again.body, attempt.answer);
       } else {
         // Unanswered: executed now or replayed, and from now on replayed identically.
+        if (again.Header("Idempotent-Replay") == "true") ++committed_unacknowledged;
         const Response third = client.Request("POST", "/api/v1/tickets", attempt.body,
                                               {{"Idempotency-Key", attempt.key}});
         EXPECT_EQ(third.status, 201);
@@ -127,6 +129,8 @@ TEST(CrashTest, AcknowledgedTicketsSurviveSigkillAndRetriesCreateEachOnce) {
       ticket_by_subject[attempt.subject] = id;
     }
   }
+
+  RecordProperty("committed_unacknowledged", committed_unacknowledged);
 
   std::map<std::string, int> listed;
   for (const auto& ticket : ListAllTickets(client)) listed[StrAt(ticket, "subject")]++;

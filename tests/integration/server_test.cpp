@@ -14,6 +14,13 @@ void ServerTest::SetUp() {
   ASSERT_TRUE(AuthenticateWithToken(*admin_, "admin", server_->admin_password()));
 }
 
+void ServerTest::TearDown() {
+  if (server_ == nullptr || !server_->running()) return;
+  const int status = server_->Stop();
+  EXPECT_EQ(DescribeWaitStatus(status), "exit code 0") << "unclean shutdown; server stderr:\n"
+                                                       << server_->StderrTail(64 * 1024);
+}
+
 std::int64_t ServerTest::CreateUser(std::string_view login, std::string_view role,
                                     boost::json::object extra) {
   boost::json::object body = std::move(extra);

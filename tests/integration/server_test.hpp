@@ -20,6 +20,8 @@ namespace ombud::test {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override;
+  // Stops the server with SIGTERM (clients still connected) and expects a clean exit.
+  void TearDown() override;
 
   // Arguments appended to `ombud serve`; override to add flags.
   virtual std::vector<std::string> ExtraArgs() const { return {}; }

@@ -172,6 +172,38 @@ TEST_F(TicketsTest, ListsByDepartment) {
   EXPECT_EQ(StrAt(listed[0], "subject"), "routed");
 }
 
+TEST_F(TicketsTest, StoresAttachmentsWithSizeAndHash) {
+  boost::json::object body = TicketBody("with attachment", "+85519000000");
+  body["attachments"] = boost::json::array{boost::json::object{
+      {"filename", "bill.txt"}, {"content_type", "text/plain"}, {"content_base64", "aGVsbG8="}}};
+  const Response created = admin().Post("/api/v1/tickets", body);
+  ASSERT_EQ(created.status, 201) << Describe(created);
+  const auto json = created.Json();
+  EXPECT_EQ(StrAt(json, "article.attachments.0.filename"), "bill.txt");
+  EXPECT_EQ(StrAt(json, "article.attachments.0.content_type"), "text/plain");
+  EXPECT_EQ(IntAt(json, "article.attachments.0.size"), 5);
+  EXPECT_TRUE(
+      std::regex_match(StrAt(json, "article.attachments.0.sha"), std::regex("^[0-9a-f]{64}$")));
+  const Response fetched =
+      admin().Get("/api/v1/tickets/" + std::to_string(IntAt(json, "ticket.id")));
+  const auto fetched_json = fetched.Json();
+  const boost::json::value* first_article = Find(fetched_json, "articles.0");
+  ASSERT_NE(first_article, nullptr) << Describe(fetched);
+  EXPECT_EQ(*first_article, *Find(json, "article"));
+
+  boost::json::array eleven;
+  for (int i = 0; i < 11; ++i) {
+    eleven.push_back(boost::json::object{{"filename", "f" + std::to_string(i)},
+                                         {"content_type", "text/plain"},
+                                         {"content_base64", "aGVsbG8="}});
+  }
+  body["attachments"] = eleven;
+  body["subject"] = "too many attachments";
+  const Response too_many = admin().Post("/api/v1/tickets", body);
+  EXPECT_EQ(too_many.status, 400) << Describe(too_many);
+  EXPECT_EQ(too_many.ErrorField(), "attachments");
+}
+
 TEST_F(TicketsTest, GetsTicketByIdAndByNumber) {
   const std::int64_t customer = CreateCustomer("Lookup", "+85515000000");
   const auto ticket = CreateTicket(customer, "find me");

@@ -77,14 +77,10 @@ ServerProcess::~ServerProcess() {
   ++runs_;
   stderr_path_ = dir_.File("server." + std::to_string(runs_) + ".log");
 
-  std::vector<std::string> args = {binary_,
-                                   "serve",
-                                   "--db",
-                                   db_path_,
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--admin-password",
-                                   options_.admin_password};
+  std::vector<std::string> args = {binary_, "serve", "--db", db_path_, "--listen", "127.0.0.1:0"};
+  if (!options_.admin_password.empty()) {
+    args.insert(args.end(), {"--admin-password", options_.admin_password});
+  }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);

@@ -19,6 +19,7 @@ struct ServerOptions {
   std::string binary;
   // The database file; empty means `ombud.db` in the server's own temporary directory.
   std::string db_path;
+  // Passed as --admin-password; empty: none (the server then prints a random one).
   std::string admin_password = "admin-password-0123";
   // Appended after the standard `serve` arguments, e.g. {"--read-timeout", "2"}.
   std::vector<std::string> extra_args;
