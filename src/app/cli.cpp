@@ -17,6 +17,10 @@
 #include "app/time_cli.hpp"
 #define OMBUD_HAS_TIME_CLI 1
 #endif
+#if __has_include("app/pack_cli.hpp")
+#include "app/pack_cli.hpp"
+#define OMBUD_HAS_PACK_CLI 1
+#endif
 
 namespace ombud::app {
 
@@ -159,10 +163,15 @@ int RunCli(int argc, char** argv) {
   verify_cmd->callback([&] { exit_code = AuditVerify(audit_db); });
 
   auto* help_cmd = app.add_subcommand("help", "Show this help");
-  help_cmd->callback([&] { std::cout << app.help(); });
+  help_cmd->callback([&] {
+    std::cout << app.get_formatter()->make_help(&app, "ombud", CLI::AppFormatMode::Normal);
+  });
 
 #ifdef OMBUD_HAS_TIME_CLI
   RegisterTimeCommands(app, exit_code);
+#endif
+#ifdef OMBUD_HAS_PACK_CLI
+  RegisterPackCommands(app, exit_code);
 #endif
 
   try {
