@@ -138,7 +138,8 @@ TEST(CrashTest, AcknowledgedTicketsSurviveSigkillAndRetriesCreateEachOnce) {
   for (const auto& [subject, id] : ticket_by_subject) {
     EXPECT_EQ(listed[subject], 1) << subject << " (ticket " << id << ")";
   }
-  server.Stop();
+  const int status = server.Stop();
+  EXPECT_EQ(DescribeWaitStatus(status), "exit code 0") << server.StderrTail(64 * 1024);
 }
 
 }  // namespace
