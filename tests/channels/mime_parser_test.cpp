@@ -36,8 +36,8 @@ TEST(MimeParser, VietnameseUtf8QuotedPrintableWithThreadHeaders) {
   EXPECT_EQ(m.references, (std::vector<std::string>{"C-2026-000123.root@desk.example",
                                                     "C-2026-000123.a1b2c3@desk.example"}));
   EXPECT_EQ(m.text,
-            "Kính gửi bộ phận chăm sóc khách hàng,\r\n\r\nTôi bị trừ cước 50.000 đồng không rõ "
-            "lý do.\r\nXin cảm ơn.\r\n");
+            "Kính gửi bộ phận chăm sóc khách hàng,\n\nTôi bị trừ cước 50.000 đồng không rõ "
+            "lý do.\nXin cảm ơn.\n");
   EXPECT_FALSE(m.text_from_html);
   EXPECT_FALSE(m.MustNotAnswer());
   EXPECT_EQ(ThreadKeys(m), (std::vector<std::string>{"C-2026-000123.a1b2c3@desk.example",

@@ -74,6 +74,22 @@ std::vector<std::string> ParseIds(GMimeParserOptions* options, const char* heade
   return ids;
 }
 
+// Text bodies use LF line ends whatever the transport used.
+std::string NormalizeNewlines(const std::string& s) {
+  if (s.find('\r') == std::string::npos) return s;
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\r') {
+      out.push_back('\n');
+      if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 // Decoded (transfer encoding removed) bytes of a leaf part.
 std::string PartBytes(GMimePart* part) {
   GMimeDataWrapper* content = g_mime_part_get_content(part);
@@ -406,6 +422,7 @@ class Walker {
   }
 
   void Finish() {
+    plain_ = NormalizeNewlines(plain_);
     if (have_plain_) {
       email_->text = std::move(plain_);
     } else if (have_html_) {
