@@ -2,6 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "desk/clocks.hpp"
+#include "desk/policy.hpp"
+#include "domain/pack/template.hpp"
+#include "domain/time/time_format.hpp"
+
 #include <string>
 #include <utility>
 
@@ -34,7 +39,9 @@ std::string AckText(const domain::Customer& c, const domain::Ticket& t) {
 }
 
 std::optional<store::OutboxMessage> Acknowledgement(const domain::Customer& c,
-                                                    const domain::Ticket& t) {
+                                                    const domain::Ticket& t,
+                                                    const domain::TemplateVars* vars,
+                                                    const Policy* policy) {
   const domain::Identity* email = nullptr;
   const domain::Identity* phone = nullptr;
   for (const auto& i : c.identities) {
@@ -51,6 +58,15 @@ std::optional<store::OutboxMessage> Acknowledgement(const domain::Customer& c,
   m.recipient = to->value;
   m.subject = "[" + t.number + "] " + t.subject;
   m.body = AckText(c, t);
+  if (policy != nullptr && vars != nullptr) {
+    auto rendered = domain::RenderAnswer(
+        policy->pack(), "acknowledgement",
+        c.language.empty() ? policy->pack().default_language : c.language, m.channel, *vars);
+    if (rendered) {
+      if (!rendered->subject.empty()) m.subject = "[" + t.number + "] " + rendered->subject;
+      m.body = rendered->body;
+    }
+  }
   m.ticket_id = t.id;
   m.dedupe_key = "ack:" + t.number;
   return m;
@@ -76,7 +92,115 @@ Result<domain::Customer> FindOrCreateCustomer(store::WriteTx& tx, const Actor& a
   return CreateCustomer(tx, actor, nc);
 }
 
+// A local time for customers: "2026-03-03 16:30 ICT".
+std::string LocalTime(const Policy& policy, ombud::Instant at) {
+  auto cal = policy.CalendarFor("");
+  if (!cal) return domain::FormatInstant(at);
+  const auto local = (*cal)->zone().ToLocal(at);
+  const auto day = std::chrono::floor<std::chrono::days>(local);
+  const std::chrono::year_month_day ymd(day);
+  const std::chrono::hh_mm_ss hms(local - day);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d %s", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                (*cal)->zone().Abbreviation(at).c_str());
+  return buf;
+}
+
+// Form values of a ticket: its custom fields as text.
+domain::FormValues FormValuesOf(const std::string& custom_fields_json) {
+  domain::FormValues values;
+  boost::system::error_code ec;
+  const json::value v = json::parse(custom_fields_json, ec);
+  if (ec || !v.is_object()) return values;
+  for (const auto& kv : v.get_object()) {
+    const auto& x = kv.value();
+    if (x.is_string()) {
+      values[std::string(kv.key())] = std::string(x.get_string());
+    } else if (!x.is_null()) {
+      values[std::string(kv.key())] = json::serialize(x);
+    }
+  }
+  return values;
+}
+
+// R-MET-3, R-MET-4, R-MET-2: form, ownership and routing, filing window.
+Status ApplyIntakePolicy(store::WriteTx& tx, const Policy& policy, domain::Ticket& t,
+                         ombud::Instant now) {
+  const domain::Pack& pack = policy.pack();
+  json::object flags;
+  if (!t.complaint_type.empty()) {
+    OMBUD_ASSIGN_OR_RETURN(const auto* type, domain::FindComplaintType(pack, t.complaint_type));
+    OMBUD_RETURN_IF_ERROR(domain::ValidateForm(*type, FormValuesOf(t.custom_fields_json)));
+    t.kind = type->kind;
+    if (t.category.empty()) t.category = type->category;
+    if (type->urgent) flags["urgent"] = true;
+  }
+  if (!t.product.empty()) OMBUD_RETURN_IF_ERROR(domain::FindProduct(pack, t.product));
+  if (!t.department_id) {
+    OMBUD_ASSIGN_OR_RETURN(const auto* owner, domain::OwnerDepartment(pack));
+    OMBUD_ASSIGN_OR_RETURN(auto dept, tx.FindDepartmentByKey(owner->key));
+    if (dept) t.department_id = dept->id;
+  }
+  if (!t.category.empty()) {
+    if (auto routed = domain::DepartmentFor(pack, t.category); routed) {
+      flags["routed_to"] = (*routed)->key;
+    }
+  }
+  if (!t.incident_date.empty()) {
+    auto window = domain::FilingWindowFor(pack, t.product);
+    if (window) {
+      OMBUD_ASSIGN_OR_RETURN(const auto* cal, policy.CalendarFor(window->calendar));
+      OMBUD_ASSIGN_OR_RETURN(const auto day, domain::ParseDate(t.incident_date));
+      const ombud::Instant incident =
+          cal->zone().ToUtc(std::chrono::local_seconds(day.time_since_epoch()));
+      OMBUD_ASSIGN_OR_RETURN(auto clock, domain::StartClock(*window, *cal, incident));
+      if (clock.due_at && now > *clock.due_at) {
+        flags["out_of_window"] =
+            json::object{{"incident_date", t.incident_date},
+                         {"window_closed_at", domain::FormatInstant(*clock.due_at)},
+                         {"reason", "received " + domain::FormatInstant(now) +
+                                        " after the filing window: " + clock.rule_text},
+                         {"accepted", false}};
+      }
+    }
+  }
+  t.flags_json = json::serialize(flags);
+  return {};
+}
 }  // namespace
+
+domain::TemplateVars TicketVars(store::ReadTx& tx, const Policy& policy, const domain::Ticket& t,
+                                const domain::Customer& c) {
+  domain::TemplateVars vars;
+  for (const auto& name : policy.pack().template_variables) vars[name] = "";
+  vars["company_name"] = policy.pack().name;
+  vars["customer_name"] = c.name;
+  vars["ticket_ref"] = t.number;
+  vars["ticket_subject"] = t.subject;
+  vars["category"] = t.category;
+  vars["product"] = t.product;
+  vars["channel"] = std::string(domain::Name(t.channel));
+  vars["incident_date"] = t.incident_date;
+  vars["received_at"] = LocalTime(policy, FromMillis(t.created_at));
+  for (const auto& ch : policy.pack().channels) {
+    if (ch.channel == domain::Channel::kPhone && vars["hotline"].empty())
+      vars["hotline"] = ch.address;
+    if (ch.channel == domain::Channel::kEmail && vars["support_email"].empty()) {
+      vars["support_email"] = ch.address;
+    }
+  }
+  if (auto clocks = tx.ListClocks(t.id); clocks) {
+    for (const auto& clock : *clocks) {
+      if (clock.scope == "customer" && clock.due_at &&
+          (clock.name == domain::kReplyClock || vars["due_at"].empty())) {
+        vars["due_at"] = LocalTime(policy, FromMillis(*clock.due_at));
+      }
+    }
+  }
+  return vars;
+}
 
 Actor SystemActor(std::string audit_name) {
   return Actor{std::move(audit_name), Role::kAdmin, std::nullopt, std::nullopt};
@@ -101,7 +225,8 @@ Result<domain::Ticket> VisibleTicket(store::ReadTx& tx, const Actor& actor, Id t
   return ticket;
 }
 
-Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, CreateTicketCmd cmd) {
+Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, CreateTicketCmd cmd,
+                                   const Policy* policy) {
   domain::Customer customer;
   if (!actor.IsStaff()) {
     if (!actor.customer_id) {
@@ -139,6 +264,10 @@ Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, Creat
   t.state = TicketState::kNew;
   t.department_id = cmd.department_id;
   t.custom_fields_json = std::move(cmd.custom_fields_json);
+  t.complaint_type = cmd.complaint_type;
+  t.language = customer.language;
+  if (policy != nullptr)
+    OMBUD_RETURN_IF_ERROR(ApplyIntakePolicy(tx, *policy, t, FromMillis(tx.Now())));
   OMBUD_RETURN_IF_ERROR(tx.InsertTicket(t));
 
   domain::Article a;
@@ -157,12 +286,18 @@ Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, Creat
                                           {"channel", domain::Name(t.channel)},
                                           {"kind", domain::Name(t.kind)},
                                           {"article_id", a.id}})));
-  if (auto ack = Acknowledgement(customer, t)) OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox(*ack));
+  OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, t, event::kReceived, actor));
+  std::optional<domain::TemplateVars> vars;
+  if (policy != nullptr) vars = TicketVars(tx, *policy, t, customer);
+  if (auto ack = Acknowledgement(customer, t, vars ? &*vars : nullptr, policy)) {
+    OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox(*ack));
+    OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, t, event::kAcknowledged, actor));
+  }
   return TicketCreated{std::move(t), std::move(a), std::move(customer)};
 }
 
 Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ticket_id,
-                                   AddArticleCmd cmd) {
+                                   AddArticleCmd cmd, const Policy* policy) {
   OMBUD_ASSIGN_OR_RETURN(auto ticket, VisibleTicket(tx, actor, ticket_id));
   if (!actor.IsStaff() && cmd.direction != domain::Direction::kInbound) {
     return Fail(ErrorCode::kPermissionDenied, "customers may only write inbound articles",
@@ -191,12 +326,26 @@ Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ti
     OMBUD_RETURN_IF_ERROR(tx.Audit(
         actor.audit_name, "ticket.state", Subject("ticket", ticket.id),
         Details({{"from", "pending_customer"}, {"to", "open"}, {"reason", "customer replied"}})));
+    OMBUD_ASSIGN_OR_RETURN(auto requests, tx.ListCaseRecords(ticket.id, "info_request"));
+    for (auto& r : requests) {
+      if (r.state != "open") continue;
+      boost::system::error_code ec;
+      json::value data = json::parse(r.data, ec);
+      if (ec || !data.is_object()) data = json::object{};
+      data.as_object()["answer_article_id"] = a.id;
+      data.as_object()["answered_at"] = tx.Now();
+      r.state = "answered";
+      r.data = json::serialize(data);
+      OMBUD_RETURN_IF_ERROR(tx.UpdateCaseRecord(r));
+    }
+    OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, ticket, event::kCustomerReplied, actor));
   }
   return a;
 }
 
 Result<domain::Ticket> ChangeState(store::WriteTx& tx, const Actor& actor, Id ticket_id,
-                                   TicketState to, const std::string& reason) {
+                                   TicketState to, const std::string& reason,
+                                   const Policy* policy) {
   OMBUD_RETURN_IF_ERROR(RequireStaff(actor));
   OMBUD_ASSIGN_OR_RETURN(auto ticket, tx.GetTicket(ticket_id));
   OMBUD_RETURN_IF_ERROR(domain::CheckTransition(ticket.state, to));
@@ -208,6 +357,27 @@ Result<domain::Ticket> ChangeState(store::WriteTx& tx, const Actor& actor, Id ti
       actor.audit_name, "ticket.state", Subject("ticket", ticket.id),
       Details({{"from", domain::Name(from)}, {"to", domain::Name(to)}, {"reason", reason}})));
   ticket.updated_at = tx.Now();
+  if (to == TicketState::kResolved || to == TicketState::kClosed) {
+    OMBUD_RETURN_IF_ERROR(
+        ApplyClockEvent(tx, policy, ticket,
+                        to == TicketState::kResolved ? event::kResolved : event::kClosed, actor));
+    // R-CSP-3: the customer's next open issue starts its sequencing clock now.
+    store::TicketFilter next;
+    next.customer_id = ticket.customer_id;
+    next.states = {TicketState::kNew, TicketState::kOpen};
+    next.limit = 2;
+    OMBUD_ASSIGN_OR_RETURN(auto others, tx.ListTickets(next));
+    for (const auto& other : others) {
+      if (other.id == ticket.id) continue;
+      OMBUD_RETURN_IF_ERROR(
+          ApplyClockEvent(tx, policy, other, event::kPreviousIssueProcessed, actor));
+      break;
+    }
+  } else if (to == TicketState::kPendingCustomer) {
+    OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, ticket, event::kWaitingForCustomer, actor));
+  } else if (to == TicketState::kOpen && from == TicketState::kPendingCustomer) {
+    OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, ticket, event::kCustomerReplied, actor));
+  }
   return ticket;
 }
 

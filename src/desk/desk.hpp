@@ -5,8 +5,13 @@
 #include <vector>
 
 #include "domain/model.hpp"
+#include "domain/pack/template.hpp"
 #include "domain/result.hpp"
 #include "store/store.hpp"
+
+namespace ombud::desk {
+class Policy;
+}
 
 // Use cases of the desk. Each runs inside one store write transaction that the caller
 // provides, so the change, its audit entry and its outbox messages commit together.
@@ -48,6 +53,7 @@ struct CreateTicketCmd {
   std::optional<Id> department_id;
   std::string custom_fields_json = "{}";
   std::vector<domain::Attachment> attachments;  // Content already in the attachment store.
+  std::string complaint_type;  // A pack complaint type; its form is validated (R-MET-3).
 };
 
 struct TicketCreated {
@@ -56,7 +62,13 @@ struct TicketCreated {
   domain::Customer customer;
 };
 
-Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, CreateTicketCmd cmd);
+// Intake. With a policy: the complaint type's form must be complete (R-MET-3), the ticket is
+// owned by Customer Support and the category's department is suggested (R-MET-4), a
+// complaint past its filing window is recorded and flagged with the reason (R-MET-2), the
+// pack's clocks start (R-MET-7, R-VIE-2 …) and the acknowledgement is queued from the pack's
+// template in the customer's language.
+Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, CreateTicketCmd cmd,
+                                   const Policy* policy = nullptr);
 
 struct AddArticleCmd {
   domain::Direction direction = domain::Direction::kInbound;
@@ -66,10 +78,11 @@ struct AddArticleCmd {
 };
 
 Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ticket_id,
-                                   AddArticleCmd cmd);
+                                   AddArticleCmd cmd, const Policy* policy = nullptr);
 
 Result<domain::Ticket> ChangeState(store::WriteTx& tx, const Actor& actor, Id ticket_id,
-                                   domain::TicketState to, const std::string& reason);
+                                   domain::TicketState to, const std::string& reason,
+                                   const Policy* policy = nullptr);
 
 // Loads a ticket the actor may see: customers only their own (others look absent).
 Result<domain::Ticket> VisibleTicket(store::ReadTx& tx, const Actor& actor, Id ticket_id);
@@ -107,6 +120,11 @@ Status OpenSession(store::WriteTx& tx, const domain::User& user, const std::stri
 Status CloseSession(store::WriteTx& tx, const Actor& actor, const std::string& token_hash);
 Status IssueApiToken(store::WriteTx& tx, const Actor& actor, const std::string& token_hash,
                      const std::string& name);
+
+// The template variables of a ticket (pack variables, ticket, customer, due time of the reply
+// clock in the pack's time zone).
+domain::TemplateVars TicketVars(store::ReadTx& tx, const Policy& policy, const domain::Ticket& t,
+                                const domain::Customer& c);
 
 // Requires the actor to be staff (admin, supervisor or agent).
 Status RequireStaff(const Actor& actor);

@@ -57,6 +57,8 @@ struct Department {
   std::string name;
   std::vector<std::string> scope;  // Categories this department may handle.
   Millis created_at = 0;
+  std::string key;     // The policy pack's key, "" for departments made by hand.
+  bool owner = false;  // Customer Support: owns every ticket (R-MET-4).
 };
 
 struct User {
@@ -106,6 +108,9 @@ struct Ticket {
   std::string custom_fields_json = "{}";  // A JSON object, validated at the API edge.
   Millis created_at = 0;
   Millis updated_at = 0;
+  std::string complaint_type;     // The pack's complaint type key, "" without a pack.
+  std::string language;           // The customer's language when filed.
+  std::string flags_json = "{}";  // E.g. {"out_of_window":{...},"urgent":true}.
 };
 
 // The human ticket number for the `seq`-th ticket of `year`: C-2026-000123.

@@ -18,6 +18,8 @@ using domain::Millis;
 
 struct TicketFilter {
   std::optional<domain::TicketState> state;
+  std::vector<domain::TicketState> states;  // Any of these (with `state`, all must match).
+  bool unowned_only = false;
   std::optional<Id> department_id;
   std::optional<Id> customer_id;
   std::optional<domain::Channel> channel;
@@ -57,6 +59,63 @@ struct OutboxMessage {
   std::string dedupe_key;  // Unique; lets a delivery retry be recognised by the receiver.
 };
 
+// One deadline clock of a ticket. `instance` is the domain ClockInstance as JSON (desk).
+struct ClockRow {
+  Id id = 0;
+  Id ticket_id = 0;
+  std::string name;
+  std::string scope = "customer";  // customer | department
+  std::optional<Id> department_id;
+  std::string state;  // running | paused | met | breached | waived
+  Millis started_at = 0;
+  std::optional<Millis> due_at;
+  std::optional<Millis> stopped_at;
+  std::string instance;
+  std::string rule_text;
+};
+
+// A durable timer: fires once at fire_at (kind e.g. "clock.warning", subject "clock:12").
+struct Timer {
+  Id id = 0;
+  Millis fire_at = 0;
+  std::string kind;
+  std::string subject;
+  std::string payload = "{}";
+};
+
+struct Notification {
+  Id id = 0;
+  std::optional<Id> user_id;  // To one user, or
+  std::string role;           // to everyone with this role.
+  std::optional<Id> ticket_id;
+  std::string kind;
+  std::string message;
+  Millis created_at = 0;
+};
+
+// An entry of a ticket's case file: hand-off, information request, escalation,
+// compensation offer, negotiation. `data` is a JSON object owned by the desk.
+struct CaseRecord {
+  Id id = 0;
+  Id ticket_id = 0;
+  std::string kind;
+  std::string state;
+  std::optional<Id> department_id;
+  std::string data = "{}";
+  std::string created_by;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
+struct PackRecord {
+  Id id = 0;
+  std::string key;
+  std::string name;
+  std::string source;  // The YAML text as applied.
+  std::string hash;
+  Millis applied_at = 0;
+};
+
 struct AuditVerdict {
   bool ok = true;
   std::int64_t entries = 0;
@@ -92,6 +151,21 @@ class ReadTx {
   virtual Result<std::optional<StoredResponse>> FindIdempotent(const std::string& principal,
                                                                const std::string& key) = 0;
   virtual Result<std::int64_t> CountUsers() = 0;
+
+  virtual Result<std::optional<domain::Department>> FindDepartmentByKey(const std::string& key) = 0;
+  virtual Result<std::vector<ClockRow>> ListClocks(Id ticket_id) = 0;
+  virtual Result<ClockRow> GetClock(Id id) = 0;
+  virtual Result<std::vector<ClockRow>> ListOpenClocks() = 0;
+  virtual Result<std::optional<Timer>> NextTimer() = 0;  // Earliest unfired.
+  virtual Result<std::vector<Timer>> DueTimers(Millis now, int limit) = 0;
+  virtual Result<std::vector<Notification>> ListNotifications(Id user_id, const std::string& role,
+                                                              Id after_id, int limit) = 0;
+  virtual Result<std::vector<CaseRecord>> ListCaseRecords(Id ticket_id,
+                                                          const std::string& kind) = 0;
+  virtual Result<CaseRecord> GetCaseRecord(Id id) = 0;
+  virtual Result<std::optional<PackRecord>> LatestPack() = 0;
+  // Audit entries about `subject` ("ticket:42"), oldest first.
+  virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,
@@ -131,6 +205,18 @@ class WriteTx : public ReadTx {
   virtual Status Audit(const std::string& actor, const std::string& action,
                        const std::string& subject, const std::string& details_json) = 0;
   virtual Status EnqueueOutbox(const OutboxMessage& message) = 0;
+
+  virtual Status InsertClock(ClockRow& clock) = 0;
+  virtual Status UpdateClock(const ClockRow& clock) = 0;
+  virtual Status ScheduleTimer(Timer& timer) = 0;
+  virtual Status MarkTimerFired(Id timer_id) = 0;
+  virtual Status CancelTimers(const std::string& subject) = 0;  // Unfired ones.
+  virtual Status InsertNotification(Notification& notification) = 0;
+  virtual Status InsertCaseRecord(CaseRecord& record) = 0;
+  virtual Status UpdateCaseRecord(const CaseRecord& record) = 0;
+  virtual Status InsertPack(PackRecord& pack) = 0;
+  // Unassigns the user's tickets that are not resolved or closed; returns how many.
+  virtual Result<std::int64_t> ReleaseOwnedTickets(Id user_id) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTx&)>;
@@ -158,6 +244,9 @@ class Store {
   virtual Status Read(const std::function<Status(ReadTx&)>& fn) = 0;
   virtual Result<AuditVerdict> VerifyAudit() = 0;
   virtual StoreStats Stats() const = 0;
+  // Called (on the writer thread) after a commit that scheduled timers, with the earliest
+  // fire time it scheduled. Set once, before writes start.
+  virtual void OnTimerScheduled(std::function<void(Millis)> observer) = 0;
 };
 
 }  // namespace ombud::store

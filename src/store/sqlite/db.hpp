@@ -15,7 +15,8 @@
 namespace ombud::store::sqlite {
 
 // A prepared statement, reset on each Prepare. Bound text and blobs are not copied: they must
-// stay alive until the statement is stepped to completion or reset. Owned by its Db; valid while the Db lives.
+// stay alive until the statement is stepped to completion or reset. Owned by its Db; valid while
+// the Db lives.
 class Stmt {
  public:
   explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}

@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -144,6 +144,79 @@ CREATE TABLE idempotency_keys (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (principal, key)
 ) WITHOUT ROWID;
+)sql",
+    R"sql(
+CREATE TABLE packs (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+ALTER TABLE departments ADD COLUMN key TEXT NOT NULL DEFAULT '';
+ALTER TABLE departments ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN complaint_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN language TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN flags TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE ticket_clocks (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL DEFAULT 'customer',
+  department_id INTEGER REFERENCES departments(id),
+  state TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  due_at INTEGER,
+  stopped_at INTEGER,
+  instance TEXT NOT NULL,
+  rule_text TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX ticket_clocks_ticket ON ticket_clocks(ticket_id);
+CREATE INDEX ticket_clocks_open ON ticket_clocks(state) WHERE state IN ('running', 'paused');
+
+CREATE TABLE timers (
+  id INTEGER PRIMARY KEY,
+  fire_at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '{}',
+  fired_at INTEGER
+);
+CREATE INDEX timers_due ON timers(fire_at) WHERE fired_at IS NULL;
+CREATE INDEX timers_subject ON timers(subject) WHERE fired_at IS NULL;
+
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER REFERENCES users(id),
+  role TEXT NOT NULL DEFAULT '',
+  ticket_id INTEGER REFERENCES tickets(id),
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  read_at INTEGER
+);
+CREATE INDEX notifications_user ON notifications(user_id, id);
+CREATE INDEX notifications_role ON notifications(role, id);
+
+-- The case file beside the conversation: department hand-offs, information requests,
+-- escalations to regulators or courts, compensation offers, negotiations. `data` is the
+-- JSON document of its kind (desk/case_records.hpp).
+CREATE TABLE case_records (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  department_id INTEGER REFERENCES departments(id),
+  data TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX case_records_ticket ON case_records(ticket_id, kind, id);
+CREATE INDEX case_records_open ON case_records(kind, state, department_id, id);
 )sql",
 };
 

@@ -19,7 +19,8 @@ namespace {
 
 constexpr std::string_view kTicketColumns =
     "id, number, kind, channel, customer_id, subject, category, product, incident_date, state, "
-    "department_id, owner_id, custom_fields, created_at, updated_at";
+    "department_id, owner_id, custom_fields, created_at, updated_at, complaint_type, language, "
+    "flags";
 
 domain::Ticket TicketFromRow(const Stmt& st) {
   domain::Ticket t;
@@ -38,6 +39,9 @@ domain::Ticket TicketFromRow(const Stmt& st) {
   t.custom_fields_json = st.Text(12);
   t.created_at = st.Int(13);
   t.updated_at = st.Int(14);
+  t.complaint_type = st.Text(15);
+  t.language = st.Text(16);
+  t.flags_json = st.Text(17);
   return t;
 }
 
@@ -99,6 +103,36 @@ std::vector<std::string> ScopeFromJson(std::string_view json) {
   return out;
 }
 
+constexpr std::string_view kDepartmentColumns = "id, name, scope, created_at, key, owner";
+
+domain::Department DepartmentFromRow(const Stmt& st) {
+  domain::Department d{st.Int(0), st.Text(1), ScopeFromJson(st.Text(2)), st.Int(3)};
+  d.key = st.Text(4);
+  d.owner = st.Int(5) != 0;
+  return d;
+}
+
+constexpr std::string_view kClockColumns =
+    "id, ticket_id, name, scope, department_id, state, started_at, due_at, stopped_at, instance, "
+    "rule_text";
+
+ClockRow ClockFromRow(const Stmt& st) {
+  return ClockRow{st.Int(0), st.Int(1),    st.Text(2),   st.Text(3), st.OptInt(4), st.Text(5),
+                  st.Int(6), st.OptInt(7), st.OptInt(8), st.Text(9), st.Text(10)};
+}
+
+constexpr std::string_view kCaseColumns =
+    "id, ticket_id, kind, state, department_id, data, created_by, created_at, updated_at";
+
+CaseRecord CaseFromRow(const Stmt& st) {
+  return CaseRecord{st.Int(0),  st.Int(1),  st.Text(2), st.Text(3), st.OptInt(4),
+                    st.Text(5), st.Text(6), st.Int(7),  st.Int(8)};
+}
+
+Timer TimerFromRow(const Stmt& st) {
+  return Timer{st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)};
+}
+
 Status NotFoundUnless(bool found, std::string_view what) {
   if (found) return {};
   return Fail(ErrorCode::kNotFound, std::string(what) + " not found");
@@ -131,6 +165,12 @@ class SqliteTx final : public WriteTx {
     if (f.state) sql += " AND state = ?";
     if (f.customer_id) sql += " AND customer_id = ?";
     if (f.channel) sql += " AND channel = ?";
+    if (!f.states.empty()) {
+      sql += " AND state IN (?";
+      for (std::size_t k = 1; k < f.states.size(); ++k) sql += ",?";
+      sql += ")";
+    }
+    if (f.unowned_only) sql += " AND owner_id IS NULL";
     sql += " ORDER BY id LIMIT ?";
     OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
     int i = 1;
@@ -139,6 +179,7 @@ class SqliteTx final : public WriteTx {
     if (f.state) st->Bind(i++, domain::Name(*f.state));
     if (f.customer_id) st->Bind(i++, *f.customer_id);
     if (f.channel) st->Bind(i++, domain::Name(*f.channel));
+    for (const auto state : f.states) st->Bind(i++, domain::Name(state));
     st->Bind(i, static_cast<std::int64_t>(f.limit));
     std::vector<domain::Ticket> out;
     for (;;) {
@@ -269,22 +310,24 @@ class SqliteTx final : public WriteTx {
   }
 
   Result<domain::Department> GetDepartment(Id id) override {
-    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT id, name, scope, created_at FROM "
-                                                  "departments WHERE id = ? AND deleted = 0"));
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT " + std::string(kDepartmentColumns) +
+                                       " FROM departments WHERE id = ? AND deleted = 0"));
     st->Bind(1, id);
     OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
     OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "department " + std::to_string(id)));
-    return domain::Department{st->Int(0), st->Text(1), ScopeFromJson(st->Text(2)), st->Int(3)};
+    return DepartmentFromRow(*st);
   }
 
   Result<std::vector<domain::Department>> ListDepartments() override {
-    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT id, name, scope, created_at FROM "
-                                                  "departments WHERE deleted = 0 ORDER BY id"));
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT " + std::string(kDepartmentColumns) +
+                                       " FROM departments WHERE deleted = 0 ORDER BY id"));
     std::vector<domain::Department> out;
     for (;;) {
       OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
       if (!row) break;
-      out.push_back({st->Int(0), st->Text(1), ScopeFromJson(st->Text(2)), st->Int(3)});
+      out.push_back(DepartmentFromRow(*st));
     }
     return out;
   }
@@ -380,7 +423,8 @@ class SqliteTx final : public WriteTx {
         Stmt * st,
         db_.Prepare("INSERT INTO tickets(number, kind, channel, customer_id, subject, category, "
                     "product, incident_date, state, department_id, owner_id, custom_fields, "
-                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                    "created_at, updated_at, complaint_type, language, flags) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     OMBUD_RETURN_IF_ERROR(st->Bind(1, t.number)
                               .Bind(2, domain::Name(t.kind))
                               .Bind(3, domain::Name(t.channel))
@@ -395,6 +439,9 @@ class SqliteTx final : public WriteTx {
                               .Bind(12, t.custom_fields_json)
                               .Bind(13, now_)
                               .Bind(14, now_)
+                              .Bind(15, t.complaint_type)
+                              .Bind(16, t.language)
+                              .Bind(17, t.flags_json)
                               .Run());
     t.id = db_.LastInsertId();
     return {};
@@ -402,9 +449,12 @@ class SqliteTx final : public WriteTx {
 
   Status UpdateTicket(const domain::Ticket& t) override {
     OMBUD_ASSIGN_OR_RETURN(
-        Stmt * st, db_.Prepare("UPDATE tickets SET kind=?, channel=?, customer_id=?, subject=?, "
-                               "category=?, product=?, incident_date=?, state=?, department_id=?, "
-                               "owner_id=?, custom_fields=?, updated_at=? WHERE id=?"));
+        Stmt * st,
+        db_.Prepare(
+            "UPDATE tickets SET kind=?, channel=?, customer_id=?, subject=?, "
+            "category=?, product=?, incident_date=?, state=?, department_id=?, "
+            "owner_id=?, custom_fields=?, updated_at=?, complaint_type=?, language=?, flags=? "
+            "WHERE id=?"));
     OMBUD_RETURN_IF_ERROR(st->Bind(1, domain::Name(t.kind))
                               .Bind(2, domain::Name(t.channel))
                               .Bind(3, t.customer_id)
@@ -417,7 +467,10 @@ class SqliteTx final : public WriteTx {
                               .Bind(10, t.owner_id)
                               .Bind(11, t.custom_fields_json)
                               .Bind(12, now_)
-                              .Bind(13, t.id)
+                              .Bind(13, t.complaint_type)
+                              .Bind(14, t.language)
+                              .Bind(15, t.flags_json)
+                              .Bind(16, t.id)
                               .Run());
     return NotFoundUnless(db_.Changes() == 1, "ticket");
   }
@@ -508,8 +561,13 @@ class SqliteTx final : public WriteTx {
 
   Status InsertDepartment(domain::Department& d) override {
     OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO departments(name, scope, "
-                                                  "created_at) VALUES (?,?,?)"));
-    auto r = st->Bind(1, d.name).Bind(2, ScopeToJson(d.scope)).Bind(3, now_).Run();
+                                                  "created_at, key, owner) VALUES (?,?,?,?,?)"));
+    auto r = st->Bind(1, d.name)
+                 .Bind(2, ScopeToJson(d.scope))
+                 .Bind(3, now_)
+                 .Bind(4, d.key)
+                 .Bind(5, std::int64_t{d.owner ? 1 : 0})
+                 .Run();
     if (!r && r.error().code == ErrorCode::kAlreadyExists) {
       return Fail(ErrorCode::kAlreadyExists, "department " + d.name + " exists", "name");
     }
@@ -520,9 +578,14 @@ class SqliteTx final : public WriteTx {
   }
 
   Status UpdateDepartment(const domain::Department& d) override {
-    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("UPDATE departments SET name=?, scope=? WHERE "
-                                                  "id=? AND deleted = 0"));
-    auto r = st->Bind(1, d.name).Bind(2, ScopeToJson(d.scope)).Bind(3, d.id).Run();
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("UPDATE departments SET name=?, scope=?, key=?, "
+                                                  "owner=? WHERE id=? AND deleted = 0"));
+    auto r = st->Bind(1, d.name)
+                 .Bind(2, ScopeToJson(d.scope))
+                 .Bind(3, d.key)
+                 .Bind(4, std::int64_t{d.owner ? 1 : 0})
+                 .Bind(5, d.id)
+                 .Run();
     if (!r && r.error().code == ErrorCode::kAlreadyExists) {
       return Fail(ErrorCode::kAlreadyExists, "department " + d.name + " exists", "name");
     }
@@ -611,7 +674,248 @@ class SqliteTx final : public WriteTx {
         .Run();
   }
 
+  Result<std::optional<domain::Department>> FindDepartmentByKey(const std::string& key) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT " + std::string(kDepartmentColumns) +
+                                       " FROM departments WHERE key = ? AND deleted = 0"));
+    st->Bind(1, key);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<domain::Department>{};
+    return std::optional<domain::Department>{DepartmentFromRow(*st)};
+  }
+
+  Result<std::vector<ClockRow>> ListClocks(Id ticket_id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT " + std::string(kClockColumns) +
+                                       " FROM ticket_clocks WHERE ticket_id = ? ORDER BY id"));
+    st->Bind(1, ticket_id);
+    return Rows<ClockRow>(*st, ClockFromRow);
+  }
+
+  Result<ClockRow> GetClock(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT " + std::string(kClockColumns) +
+                                                  " FROM ticket_clocks WHERE id = ?"));
+    st->Bind(1, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "clock " + std::to_string(id)));
+    return ClockFromRow(*st);
+  }
+
+  Result<std::vector<ClockRow>> ListOpenClocks() override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("SELECT " + std::string(kClockColumns) +
+                    " FROM ticket_clocks WHERE state IN ('running', 'paused') ORDER BY id"));
+    return Rows<ClockRow>(*st, ClockFromRow);
+  }
+
+  Result<std::optional<Timer>> NextTimer() override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT id, fire_at, kind, subject, payload FROM timers "
+                                       "WHERE fired_at IS NULL ORDER BY fire_at, id LIMIT 1"));
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<Timer>{};
+    return std::optional<Timer>{TimerFromRow(*st)};
+  }
+
+  Result<std::vector<Timer>> DueTimers(Millis now, int limit) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("SELECT id, fire_at, kind, subject, payload FROM timers "
+                    "WHERE fired_at IS NULL AND fire_at <= ? ORDER BY fire_at, id LIMIT ?"));
+    st->Bind(1, now).Bind(2, std::int64_t{limit});
+    return Rows<Timer>(*st, TimerFromRow);
+  }
+
+  Result<std::vector<Notification>> ListNotifications(Id user_id, const std::string& role,
+                                                      Id after_id, int limit) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT id, user_id, role, ticket_id, kind, message, created_at "
+                               "FROM notifications WHERE id > ? AND (user_id = ? OR role = ?) "
+                               "ORDER BY id LIMIT ?"));
+    st->Bind(1, after_id).Bind(2, user_id).Bind(3, role).Bind(4, std::int64_t{limit});
+    return Rows<Notification>(*st, [](const Stmt& r) {
+      return Notification{r.Int(0),  r.OptInt(1), r.Text(2), r.OptInt(3),
+                          r.Text(4), r.Text(5),   r.Int(6)};
+    });
+  }
+
+  Result<std::vector<CaseRecord>> ListCaseRecords(Id ticket_id, const std::string& kind) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT " + std::string(kCaseColumns) +
+                               " FROM case_records WHERE ticket_id = ? AND (? = '' OR kind = ?) "
+                               "ORDER BY id"));
+    st->Bind(1, ticket_id).Bind(2, kind).Bind(3, kind);
+    return Rows<CaseRecord>(*st, CaseFromRow);
+  }
+
+  Result<CaseRecord> GetCaseRecord(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT " + std::string(kCaseColumns) +
+                                                  " FROM case_records WHERE id = ?"));
+    st->Bind(1, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "record " + std::to_string(id)));
+    return CaseFromRow(*st);
+  }
+
+  Result<std::optional<PackRecord>> LatestPack() override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT id, key, name, source, hash, applied_at FROM packs "
+                                       "ORDER BY id DESC LIMIT 1"));
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<PackRecord>{};
+    return std::optional<PackRecord>{
+        PackRecord{st->Int(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4), st->Int(5)}};
+  }
+
+  Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT seq, at, actor, action, subject, details, prev_hash, hash "
+                               "FROM audit_log WHERE subject = ? ORDER BY seq LIMIT ?"));
+    st->Bind(1, subject).Bind(2, std::int64_t{limit});
+    return Rows<AuditRecord>(*st, [](const Stmt& r) {
+      return AuditRecord{r.Int(0),  r.Int(1),  r.Text(2), r.Text(3),
+                         r.Text(4), r.Text(5), r.Text(6), r.Text(7)};
+    });
+  }
+
+  Status InsertClock(ClockRow& c) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("INSERT INTO ticket_clocks(ticket_id, name, scope, department_id, "
+                               "state, started_at, due_at, stopped_at, instance, rule_text, "
+                               "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, c.ticket_id)
+                              .Bind(2, c.name)
+                              .Bind(3, c.scope)
+                              .Bind(4, c.department_id)
+                              .Bind(5, c.state)
+                              .Bind(6, c.started_at)
+                              .Bind(7, c.due_at)
+                              .Bind(8, c.stopped_at)
+                              .Bind(9, c.instance)
+                              .Bind(10, c.rule_text)
+                              .Bind(11, now_)
+                              .Run());
+    c.id = db_.LastInsertId();
+    return {};
+  }
+
+  Status UpdateClock(const ClockRow& c) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("UPDATE ticket_clocks SET state=?, due_at=?, stopped_at=?, "
+                                       "instance=?, rule_text=?, updated_at=? WHERE id=?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, c.state)
+                              .Bind(2, c.due_at)
+                              .Bind(3, c.stopped_at)
+                              .Bind(4, c.instance)
+                              .Bind(5, c.rule_text)
+                              .Bind(6, now_)
+                              .Bind(7, c.id)
+                              .Run());
+    return NotFoundUnless(db_.Changes() == 1, "clock");
+  }
+
+  Status ScheduleTimer(Timer& t) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO timers(fire_at, kind, subject, "
+                                                  "payload) VALUES (?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(
+        st->Bind(1, t.fire_at).Bind(2, t.kind).Bind(3, t.subject).Bind(4, t.payload).Run());
+    t.id = db_.LastInsertId();
+    auto& earliest = store_->batch_earliest_timer_;
+    if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
+    return {};
+  }
+
+  Status MarkTimerFired(Id timer_id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("UPDATE timers SET fired_at = ? WHERE id = ? "
+                                                  "AND fired_at IS NULL"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, now_).Bind(2, timer_id).Run());
+    return NotFoundUnless(db_.Changes() == 1, "unfired timer");
+  }
+
+  Status CancelTimers(const std::string& subject) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("DELETE FROM timers WHERE subject = ? AND "
+                                                  "fired_at IS NULL"));
+    return st->Bind(1, subject).Run();
+  }
+
+  Status InsertNotification(Notification& n) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("INSERT INTO notifications(user_id, role, ticket_id, kind, message, "
+                               "created_at) VALUES (?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, n.user_id)
+                              .Bind(2, n.role)
+                              .Bind(3, n.ticket_id)
+                              .Bind(4, n.kind)
+                              .Bind(5, n.message)
+                              .Bind(6, now_)
+                              .Run());
+    n.id = db_.LastInsertId();
+    n.created_at = now_;
+    return {};
+  }
+
+  Status InsertCaseRecord(CaseRecord& r) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("INSERT INTO case_records(ticket_id, kind, state, department_id, "
+                    "data, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, r.ticket_id)
+                              .Bind(2, r.kind)
+                              .Bind(3, r.state)
+                              .Bind(4, r.department_id)
+                              .Bind(5, r.data)
+                              .Bind(6, r.created_by)
+                              .Bind(7, now_)
+                              .Bind(8, now_)
+                              .Run());
+    r.id = db_.LastInsertId();
+    r.created_at = r.updated_at = now_;
+    return {};
+  }
+
+  Status UpdateCaseRecord(const CaseRecord& r) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("UPDATE case_records SET state=?, "
+                                       "department_id=?, data=?, updated_at=? WHERE id=?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, r.state)
+                              .Bind(2, r.department_id)
+                              .Bind(3, r.data)
+                              .Bind(4, now_)
+                              .Bind(5, r.id)
+                              .Run());
+    return NotFoundUnless(db_.Changes() == 1, "record");
+  }
+
+  Status InsertPack(PackRecord& p) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO packs(key, name, source, hash, "
+                                                  "applied_at) VALUES (?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(
+        st->Bind(1, p.key).Bind(2, p.name).Bind(3, p.source).Bind(4, p.hash).Bind(5, now_).Run());
+    p.id = db_.LastInsertId();
+    p.applied_at = now_;
+    return {};
+  }
+
+  Result<std::int64_t> ReleaseOwnedTickets(Id user_id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("UPDATE tickets SET owner_id = NULL, updated_at = ? WHERE "
+                                       "owner_id = ? AND state NOT IN ('resolved', 'closed')"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, now_).Bind(2, user_id).Run());
+    return std::int64_t{db_.Changes()};
+  }
+
  private:
+  template <typename T, typename FromRow>
+  static Result<std::vector<T>> Rows(Stmt& st, FromRow from_row) {
+    std::vector<T> out;
+    for (;;) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st.Step());
+      if (!row) return out;
+      out.push_back(from_row(st));
+    }
+  }
+
   template <typename BindFn>
   Result<domain::Ticket> OneTicket(const std::string& sql, BindFn bind) {
     OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
@@ -731,6 +1035,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   // failing write rolls back alone. Writes therefore may run twice (Store::Write).
   for (const bool isolate : {false, true}) {
     head_ = batch_start;
+    batch_earliest_timer_.reset();
     std::fill(results.begin(), results.end(), Status{});
     if (Status begun = db.Run("BEGIN IMMEDIATE"); !begun) {
       std::fill(results.begin(), results.end(), begun);
@@ -771,6 +1076,9 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
       committed = st ? (*st)->Bind(1, value).Run() : Status(std::unexpected(st.error()));
     }
     if (committed) committed = db.Run("COMMIT");
+    if (committed && batch_earliest_timer_ && timer_observer_) {
+      timer_observer_(*batch_earliest_timer_);
+    }
     if (!committed) {
       (void)db.Run("ROLLBACK");
       head_ = batch_start;
@@ -879,6 +1187,10 @@ Result<AuditVerdict> SqliteStore::VerifyAudit() {
   }
   (void)db->Run("COMMIT");
   return verdict;
+}
+
+void SqliteStore::OnTimerScheduled(std::function<void(Millis)> observer) {
+  timer_observer_ = std::move(observer);
 }
 
 StoreStats SqliteStore::Stats() const {

@@ -3,8 +3,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +37,7 @@ class SqliteStore final : public Store {
   Status Read(const std::function<Status(ReadTx&)>& fn) override;
   Result<AuditVerdict> VerifyAudit() override;
   StoreStats Stats() const override;
+  void OnTimerScheduled(std::function<void(Millis)> observer) override;
 
  private:
   struct Job {
@@ -54,7 +57,9 @@ class SqliteStore final : public Store {
 
   Options options_;
   std::unique_ptr<Db> writer_db_;
-  ChainHead head_;  // Writer thread only.
+  ChainHead head_;                              // Writer thread only.
+  std::optional<Millis> batch_earliest_timer_;  // Writer thread only.
+  std::function<void(Millis)> timer_observer_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

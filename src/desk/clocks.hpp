@@ -1,0 +1,57 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "desk/desk.hpp"
+#include "desk/policy.hpp"
+#include "domain/time/deadline_clock.hpp"
+#include "store/store.hpp"
+
+// Deadline clocks at work: the pack's clock definitions applied to a ticket's events, their
+// instances stored with the ticket, and durable timers for warnings and breaches.
+namespace ombud::desk {
+
+// Ticket events the desk emits. Pack clocks start, stop and pause on these names.
+namespace event {
+inline constexpr std::string_view kReceived = "received";
+inline constexpr std::string_view kAcknowledged = "acknowledged";
+inline constexpr std::string_view kAnswered = "answered";
+inline constexpr std::string_view kResolved = "resolved";
+inline constexpr std::string_view kClosed = "closed";
+inline constexpr std::string_view kWaitingForCustomer = "waiting_for_customer";
+inline constexpr std::string_view kCustomerReplied = "customer_replied";
+inline constexpr std::string_view kTransferred = "transferred";
+inline constexpr std::string_view kResultReported = "result_reported";
+inline constexpr std::string_view kProcessingStarted = "processing_started";
+inline constexpr std::string_view kPreviousIssueProcessed = "previous_issue_processed";
+}  // namespace event
+
+std::string ClockInstanceToJson(const domain::ClockInstance& clock);
+Result<domain::ClockInstance> ClockInstanceFromJson(std::string_view json);
+
+// Applies `event` at the transaction's time to the ticket's clocks: starts the pack clocks
+// that start on it (department clocks run on `department`'s calendar), stops those that stop
+// on it (met or breached), pauses those that pause on it and resumes paused clocks on
+// customer_replied; resolved and closed stop every open clock. Timers follow. No-op without
+// a policy.
+Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::Ticket& ticket,
+                       std::string_view event, const Actor& actor,
+                       std::optional<domain::Department> department = std::nullopt);
+
+// Fires a due timer: a warning notifies the ticket's owner (or its department's agents), a
+// breach marks the clock breached, audits it and notifies supervisors. Marks the timer fired.
+Status FireTimer(store::WriteTx& tx, const Policy* policy, const store::Timer& timer);
+
+// Waives a clock with a recorded reason (e.g. force majeure, R-VIE-2).
+Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
+                  const std::string& reason);
+
+// Milliseconds of an instant and back.
+inline domain::Millis ToMillis(ombud::Instant t) { return t.time_since_epoch().count() * 1000; }
+inline ombud::Instant FromMillis(domain::Millis ms) {
+  return ombud::Instant(std::chrono::seconds(ms / 1000));
+}
+
+}  // namespace ombud::desk
