@@ -1,0 +1,133 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "channels/email/mime_builder.hpp"
+#include "channels/email/smtp_client.hpp"
+#include "channels/peer_process.hpp"
+#include "channels/text.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ombud::channels::email {
+namespace {
+
+using channels::test::FreePort;
+using channels::test::PeerProcess;
+using channels::test::ReadFile;
+
+// An aiosmtpd sink (tests/channels/data/smtp_sink.py) on 127.0.0.1 with a free port.
+class SmtpSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    python_ = channels::test::FindExecutable({"/usr/bin/python3"});
+    if (python_.empty() ||
+        std::system((python_ + " -c 'import aiosmtpd' 2>/dev/null").c_str()) != 0) {
+      GTEST_SKIP() << "python3-aiosmtpd is not installed";
+    }
+    port_ = FreePort();
+    const std::string error =
+        sink_.Start({python_, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/smtp_sink.py",
+                     std::to_string(port_), dir_.path()},
+                    dir_.File("sink.log"), port_);
+    ASSERT_EQ(error, "");
+    config_.url = "smtp://127.0.0.1:" + std::to_string(port_) + "/desk.example";
+    config_.starttls = false;  // The sink has no certificate; TLS is covered by libcurl.
+    config_.connect_timeout = std::chrono::milliseconds(3000);
+    config_.total_timeout = std::chrono::milliseconds(10000);
+  }
+
+  // The bytes the sink stored for its `n`-th message (waits for the file to appear).
+  std::string Received(int n) {
+    const std::string path = dir_.File(std::to_string(n) + ".eml");
+    for (int i = 0; i < 200 && !std::filesystem::exists(path); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return ReadFile(path);
+  }
+
+  ombud::test::TempDir dir_;
+  std::string python_;
+  int port_ = 0;
+  PeerProcess sink_;
+  SmtpConfig config_;
+};
+
+OutboundEmail Reply() {
+  OutboundEmail e;
+  e.from = {"VieON CSKH", "cskh@desk.example"};
+  e.to = {{"Lê Thị Hoa", "hoa@example.vn"}};
+  e.subject = "[C-2026-000045] Phản hồi khiếu nại";
+  e.date = MillisFromCivil(2026, 3, 5, 2, 0, 0);
+  e.message_id = MakeMessageId("C-2026-000045", "desk.example");
+  e.in_reply_to = "msg-vi-2@example.vn";
+  e.references = {"msg-vi-2@example.vn"};
+  e.auto_submitted = true;
+  e.text = "Dear customer,\n.a line that starts with a dot\nThank you.\n";
+  e.html = "<p>Dear customer,</p>";
+  e.attachments = {{"bien-ban.pdf", "application/pdf", "", "%PDF-1.4 test"}};
+  return e;
+}
+
+TEST_F(SmtpSinkTest, DeliversTheBuiltMessageByteForByte) {
+  const OutboundEmail e = Reply();
+  const auto raw = BuildEmail(e);
+  ASSERT_TRUE(raw.has_value());
+  const auto sent = Send(config_, "cskh@desk.example", {"hoa@example.vn", "cc@example.vn"}, *raw);
+  ASSERT_TRUE(sent.has_value()) << sent.error().message;
+  const std::string got = Received(1);
+  EXPECT_EQ(got, *raw);  // Dot-stuffing undone by the sink; nothing added or changed.
+  EXPECT_EQ(ReadFile(dir_.File("1.env")), "cskh@desk.example\nhoa@example.vn\ncc@example.vn\n");
+  for (const std::string& header : {"Message-Id: <" + e.message_id + ">\r\n",
+                                    std::string("In-Reply-To: <msg-vi-2@example.vn>\r\n"),
+                                    std::string("References: <msg-vi-2@example.vn>\r\n"),
+                                    std::string("Auto-Submitted: auto-replied\r\n")}) {
+    EXPECT_NE(got.find(header), std::string::npos) << header;
+  }
+}
+
+TEST_F(SmtpSinkTest, PermanentRejectionIsInvalidArgument) {
+  const auto raw = BuildEmail(Reply());
+  ASSERT_TRUE(raw.has_value());
+  const auto sent = Send(config_, "cskh@desk.example", {"reject-me@example.vn"}, *raw);
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, ErrorCode::kInvalidArgument) << sent.error().message;
+  EXPECT_NE(sent.error().message.find("550"), std::string::npos) << sent.error().message;
+}
+
+TEST_F(SmtpSinkTest, TemporaryRejectionIsUnavailable) {
+  const auto raw = BuildEmail(Reply());
+  ASSERT_TRUE(raw.has_value());
+  const auto sent = Send(config_, "cskh@desk.example", {"later@example.vn"}, *raw);
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, ErrorCode::kUnavailable) << sent.error().message;
+}
+
+TEST_F(SmtpSinkTest, StartTlsRequiredButNotOfferedIsUnavailable) {
+  config_.starttls = true;
+  const auto sent =
+      Send(config_, "cskh@desk.example", {"hoa@example.vn"}, "Subject: x\r\n\r\nx\r\n");
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, ErrorCode::kUnavailable) << sent.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("1.eml")));  // Nothing sent in clear.
+}
+
+TEST(SmtpClient, RefusedConnectionIsUnavailableAndBadUrlInvalid) {
+  SmtpConfig config;
+  config.url = "smtp://127.0.0.1:" + std::to_string(FreePort());
+  config.starttls = false;
+  auto sent = Send(config, "a@desk.example", {"b@example.vn"}, "Subject: x\r\n\r\nx\r\n");
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, ErrorCode::kUnavailable);
+  config.url = "http://127.0.0.1:1";
+  sent = Send(config, "a@desk.example", {"b@example.vn"}, "x");
+  EXPECT_EQ(sent.error().field, "url");
+  config.url = "smtp://127.0.0.1:1";
+  sent = Send(config, "a@desk.example\r\nRCPT TO:<x@y>", {"b@example.vn"}, "x");
+  EXPECT_EQ(sent.error().field, "from");
+}
+
+}  // namespace
+}  // namespace ombud::channels::email
