@@ -8,9 +8,11 @@
 #include <memory>
 #include <utility>
 
+#include "api/handler_support.hpp"
 #include "api/json_input.hpp"
 #include "api/json_output.hpp"
 #include "desk/desk.hpp"
+#include "desk/workflow.hpp"
 #include "store/audit_chain.hpp"
 
 namespace ombud::api {
@@ -25,41 +27,6 @@ constexpr std::string_view kSessionCookie = "ombud_session";
 constexpr std::int64_t kSessionMillis = 12LL * 3600 * 1000;
 constexpr std::size_t kMaxAttachmentBytes = 10 << 20;
 constexpr std::int64_t kMaxId = INT64_MAX;
-
-Response Json(int status, const json::value& v) {
-  return Response{status, json::serialize(v), "application/json", {}};
-}
-
-// Runs a read-only query and answers its JSON, or its error.
-void Answer(store::Store& store, const Reply& reply,
-            const std::function<Result<json::value>(store::ReadTx&)>& fn) {
-  json::value out;
-  auto status = store.Read([&](store::ReadTx& tx) -> Status {
-    OMBUD_ASSIGN_OR_RETURN(out, fn(tx));
-    return {};
-  });
-  reply(status ? Json(200, out) : ErrorResponse(status.error()));
-}
-
-Result<Id> ParseId(std::string_view s, std::string_view field) {
-  Id id = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-  if (ec != std::errc() || p != s.data() + s.size() || id <= 0) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(field) + " must be a positive integer",
-                std::string(field));
-  }
-  return id;
-}
-
-Result<Id> ResolveTicketId(store::ReadTx& tx, std::string_view param) {
-  if (param.starts_with("C-")) {
-    OMBUD_ASSIGN_OR_RETURN(auto t, tx.GetTicketByNumber(std::string(param)));
-    return t.id;
-  }
-  auto id = ParseId(param, "id");
-  if (!id) return Fail(ErrorCode::kNotFound, "ticket not found");
-  return id;
-}
 
 std::string_view CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
@@ -181,8 +148,14 @@ bool VerifyPassword(const std::string& hash, std::string_view password) {
 }
 
 Api::Api(store::Store& store, store::AttachmentStore& attachments, const Clock& clock,
-         Metrics& metrics)
-    : store_(store), attachments_(attachments), clock_(clock), metrics_(metrics) {}
+         Metrics& metrics, std::shared_ptr<const desk::Policy> policy,
+         const TestClockControl* test_clock)
+    : store_(store),
+      attachments_(attachments),
+      clock_(clock),
+      metrics_(metrics),
+      policy_(std::move(policy)),
+      test_clock_(test_clock) {}
 
 Status Api::Authenticate(Request& request) {
   const auto auth = request.header("Authorization");
@@ -260,55 +233,7 @@ void Api::ForgetCredentials() {
   credentials_.clear();
 }
 
-namespace {
-
-using WriteBody = std::function<Result<json::value>(store::WriteTx&)>;
-
-// Runs `fn` as one durable write and answers `success` with its JSON. With an
-// Idempotency-Key the first answer is stored in the same transaction and replayed after.
-void Commit(store::Store& store, const Request& req, const Reply& reply, int success,
-            WriteBody fn) {
-  const std::string key(req.header("Idempotency-Key"));
-  if (key.size() > 128 ||
-      std::any_of(key.begin(), key.end(), [](char c) { return c < 0x21 || c > 0x7e; })) {
-    return reply(ErrorResponse(400, "invalid_argument",
-                               "Idempotency-Key must be 1 to 128 printable ASCII characters",
-                               "Idempotency-Key"));
-  }
-  const std::string principal = req.actor ? req.actor->audit_name : "anonymous";
-  const std::string fingerprint = store::HashHex(req.method + " " + req.target + "\n" + req.body);
-  auto out = std::make_shared<Response>();
-  store.Write(
-      [key, principal, fingerprint, out, success,
-       fn = std::move(fn)](store::WriteTx& tx) -> Status {
-        if (!key.empty()) {
-          OMBUD_ASSIGN_OR_RETURN(auto prior, tx.FindIdempotent(principal, key));
-          if (prior) {
-            if (std::string(prior->fingerprint.begin(), prior->fingerprint.end()) != fingerprint) {
-              return Fail(ErrorCode::kConflict, "Idempotency-Key was used with a different request",
-                          "Idempotency-Key");
-            }
-            *out = Response{prior->status,
-                            std::move(prior->body),
-                            "application/json",
-                            {{"Idempotent-Replay", "true"}}};
-            return {};
-          }
-        }
-        OMBUD_ASSIGN_OR_RETURN(auto value, fn(tx));
-        *out = Response{
-            success, value.is_null() ? "" : json::serialize(value), "application/json", {}};
-        if (!key.empty()) {
-          store::StoredResponse stored{
-              {fingerprint.begin(), fingerprint.end()}, out->status, out->body};
-          OMBUD_RETURN_IF_ERROR(tx.SaveIdempotent(principal, key, stored));
-        }
-        return {};
-      },
-      [out, reply](Status s) { reply(s ? std::move(*out) : ErrorResponse(s.error())); });
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void Api::RegisterRoutes(Router& router) {
   router_ = &router;
@@ -444,7 +369,7 @@ void Api::RegisterRoutes(Router& router) {
   });
   router.Add("GET", "/api/v1/auth/me", auth, [&store](Request& req, Reply reply) {
     const Id id = *req.actor->user_id;
-    Answer(store, reply, [id](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [id](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto u, tx.GetUser(id));
       return ToJson(u);
     });
@@ -466,11 +391,11 @@ void Api::RegisterRoutes(Router& router) {
   // Tickets.
   router.Add(
       "POST", "/api/v1/tickets", auth,
-      [&store, &clock, read_attachments](Request& req, Reply reply) {
-        auto in =
-            JsonInput::Parse(req.body, {"customer_id", "customer", "channel", "kind", "subject",
-                                        "body", "category", "product", "incident_date",
-                                        "department_id", "custom_fields", "attachments"});
+      [this, &store, &clock, read_attachments](Request& req, Reply reply) {
+        auto in = JsonInput::Parse(
+            req.body,
+            {"customer_id", "customer", "channel", "kind", "subject", "body", "category", "product",
+             "incident_date", "department_id", "custom_fields", "attachments", "complaint_type"});
         if (!in) return reply(ErrorResponse(in.error()));
         auto cmd = [&]() -> Result<desk::CreateTicketCmd> {
           desk::CreateTicketCmd c;
@@ -526,13 +451,17 @@ void Api::RegisterRoutes(Router& router) {
           OMBUD_ASSIGN_OR_RETURN(c.department_id, in->OptInt("department_id", 1, kMaxId));
           OMBUD_ASSIGN_OR_RETURN(c.custom_fields_json, CustomFields(*in));
           OMBUD_ASSIGN_OR_RETURN(c.attachments, read_attachments(*in));
+          OMBUD_ASSIGN_OR_RETURN(auto type, in->OptString("complaint_type", 100));
+          c.complaint_type = type.value_or("");
           return c;
         }();
         if (!cmd) return reply(ErrorResponse(cmd.error()));
         const Actor actor = *req.actor;
         Commit(store, req, reply, 201,
-               [actor, cmd = std::move(*cmd)](store::WriteTx& tx) -> Result<json::value> {
-                 OMBUD_ASSIGN_OR_RETURN(auto created, desk::CreateTicket(tx, actor, cmd));
+               [actor, cmd = std::move(*cmd),
+                policy = policy_](store::WriteTx& tx) -> Result<json::value> {
+                 OMBUD_ASSIGN_OR_RETURN(auto created,
+                                        desk::CreateTicket(tx, actor, cmd, policy.get()));
                  return json::object{{"ticket", ToJson(created.ticket)},
                                      {"article", ToJson(created.article)},
                                      {"customer", ToJson(created.customer)}};
@@ -576,7 +505,7 @@ void Api::RegisterRoutes(Router& router) {
       }
       f.customer_id = actor.customer_id.value_or(-1);
     }
-    Answer(store, reply, [f](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [f](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto tickets, tx.ListTickets(f));
       json::array arr;
       arr.reserve(tickets.size());
@@ -594,7 +523,7 @@ void Api::RegisterRoutes(Router& router) {
   router.Add("GET", "/api/v1/tickets/{id}", auth, [&store](Request& req, Reply reply) {
     const Actor actor = *req.actor;
     const std::string param(req.Param("id"));
-    Answer(store, reply, [actor, param](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [actor, param](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
       OMBUD_ASSIGN_OR_RETURN(auto t, desk::VisibleTicket(tx, actor, id));
       OMBUD_ASSIGN_OR_RETURN(auto articles, tx.ListArticles(t.id));
@@ -609,7 +538,7 @@ void Api::RegisterRoutes(Router& router) {
 
   router.Add(
       "POST", "/api/v1/tickets/{id}/articles", auth,
-      [&store, read_attachments](Request& req, Reply reply) {
+      [this, &store, read_attachments](Request& req, Reply reply) {
         auto in = JsonInput::Parse(req.body, {"body", "direction", "channel", "attachments"});
         if (!in) return reply(ErrorResponse(in.error()));
         auto cmd = [&]() -> Result<desk::AddArticleCmd> {
@@ -626,15 +555,19 @@ void Api::RegisterRoutes(Router& router) {
         if (!cmd) return reply(ErrorResponse(cmd.error()));
         const Actor actor = *req.actor;
         Commit(store, req, reply, 201,
-               [actor, param = std::string(req.Param("id")),
-                cmd = std::move(*cmd)](store::WriteTx& tx) -> Result<json::value> {
+               [actor, param = std::string(req.Param("id")), cmd = std::move(*cmd),
+                policy = policy_](store::WriteTx& tx) -> Result<json::value> {
                  OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
-                 OMBUD_ASSIGN_OR_RETURN(auto a, desk::AddArticle(tx, actor, id, cmd));
+                 if (actor.IsStaff()) {
+                   OMBUD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
+                   OMBUD_RETURN_IF_ERROR(desk::CheckMayAct(tx, actor, t, policy.get()));
+                 }
+                 OMBUD_ASSIGN_OR_RETURN(auto a, desk::AddArticle(tx, actor, id, cmd, policy.get()));
                  return ToJson(a);
                });
       });
 
-  router.Add("POST", "/api/v1/tickets/{id}/state", auth, [&store](Request& req, Reply reply) {
+  router.Add("POST", "/api/v1/tickets/{id}/state", auth, [this, &store](Request& req, Reply reply) {
     auto in = JsonInput::Parse(req.body, {"state", "reason"});
     if (!in) return reply(ErrorResponse(in.error()));
     auto state_name = in->String("state", 1, 40);
@@ -645,10 +578,13 @@ void Api::RegisterRoutes(Router& router) {
     if (!reason) return reply(ErrorResponse(reason.error()));
     const Actor actor = *req.actor;
     Commit(store, req, reply, 200,
-           [actor, param = std::string(req.Param("id")), to = *state,
-            why = reason->value_or("")](store::WriteTx& tx) -> Result<json::value> {
+           [actor, param = std::string(req.Param("id")), to = *state, why = reason->value_or(""),
+            policy = policy_](store::WriteTx& tx) -> Result<json::value> {
              OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
-             OMBUD_ASSIGN_OR_RETURN(auto t, desk::ChangeState(tx, actor, id, to, why));
+             OMBUD_ASSIGN_OR_RETURN(auto current, tx.GetTicket(id));
+             OMBUD_RETURN_IF_ERROR(desk::CheckMayAct(tx, actor, current, policy.get()));
+             OMBUD_ASSIGN_OR_RETURN(auto t,
+                                    desk::ChangeState(tx, actor, id, to, why, policy.get()));
              return ToJson(t);
            });
   });
@@ -677,7 +613,7 @@ void Api::RegisterRoutes(Router& router) {
     if (!kind) return reply(ErrorResponse(kind.error()));
     auto value = domain::NormalizeIdentity(*kind, req.query[0].second, req.query[0].first);
     if (!value) return reply(ErrorResponse(value.error()));
-    Answer(store, reply, [k = *kind, v = *value](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [k = *kind, v = *value](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto id, tx.FindCustomerByIdentity(k, v));
       if (!id)
         return Fail(ErrorCode::kNotFound,
@@ -693,7 +629,7 @@ void Api::RegisterRoutes(Router& router) {
     if (!actor.IsStaff() && actor.customer_id != *id) {
       return reply(ErrorResponse(404, "not_found", "customer not found"));
     }
-    Answer(store, reply, [id = *id](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [id = *id](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto c, tx.GetCustomer(id));
       return ToJson(c);
     });
@@ -741,7 +677,7 @@ void Api::RegisterRoutes(Router& router) {
   };
   router.Add("GET", "/api/v1/users", auth, [&store, require_supervisor](Request& req, Reply reply) {
     if (auto s = require_supervisor(*req.actor); !s) return reply(ErrorResponse(s.error()));
-    Answer(store, reply, [](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto users, tx.ListUsers());
       json::array arr;
       for (const auto& u : users) arr.push_back(ToJson(u));
@@ -783,7 +719,7 @@ void Api::RegisterRoutes(Router& router) {
                  return reply(ErrorResponse(s.error()));
                auto id = ParseId(req.Param("id"), "id");
                if (!id) return reply(ErrorResponse(404, "not_found", "user not found"));
-               Answer(store, reply, [id = *id](store::ReadTx& tx) -> Result<json::value> {
+               AnswerRead(store, reply, [id = *id](store::ReadTx& tx) -> Result<json::value> {
                  OMBUD_ASSIGN_OR_RETURN(auto u, tx.GetUser(id));
                  return ToJson(u);
                });
@@ -855,7 +791,7 @@ void Api::RegisterRoutes(Router& router) {
   };
   router.Add("GET", "/api/v1/departments", auth, [&store](Request& req, Reply reply) {
     if (auto s = desk::RequireStaff(*req.actor); !s) return reply(ErrorResponse(s.error()));
-    Answer(store, reply, [](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto list, tx.ListDepartments());
       json::array arr;
       for (const auto& d : list) arr.push_back(ToJson(d));
@@ -878,7 +814,7 @@ void Api::RegisterRoutes(Router& router) {
     if (auto s = desk::RequireStaff(*req.actor); !s) return reply(ErrorResponse(s.error()));
     auto id = ParseId(req.Param("id"), "id");
     if (!id) return reply(ErrorResponse(404, "not_found", "department not found"));
-    Answer(store, reply, [id = *id](store::ReadTx& tx) -> Result<json::value> {
+    AnswerRead(store, reply, [id = *id](store::ReadTx& tx) -> Result<json::value> {
       OMBUD_ASSIGN_OR_RETURN(auto d, tx.GetDepartment(id));
       return ToJson(d);
     });
@@ -916,6 +852,8 @@ void Api::RegisterRoutes(Router& router) {
       return json::value(nullptr);
     });
   });
+
+  RegisterWorkflowRoutes(router, store, clock, policy_, test_clock_);
 }
 
 }  // namespace ombud::api

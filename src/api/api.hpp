@@ -8,6 +8,7 @@
 #include "api/http_types.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "api/workflow_routes.hpp"
 #include "desk/desk.hpp"
 #include "domain/clock.hpp"
 #include "store/attachment_store.hpp"
@@ -19,8 +20,10 @@ namespace ombud::api {
 // Thread-safe; outlives the server that routes to it.
 class Api {
  public:
+  // `policy` may be null (no pack); `test_clock` is set only by serve --test-clock.
   Api(store::Store& store, store::AttachmentStore& attachments, const Clock& clock,
-      Metrics& metrics);
+      Metrics& metrics, std::shared_ptr<const desk::Policy> policy = nullptr,
+      const TestClockControl* test_clock = nullptr);
 
   void RegisterRoutes(Router& router);
   // Resolves the caller from a bearer token or session cookie (+ CSRF for unsafe methods).
@@ -45,6 +48,8 @@ class Api {
   store::AttachmentStore& attachments_;
   const Clock& clock_;
   Metrics& metrics_;
+  std::shared_ptr<const desk::Policy> policy_;
+  const TestClockControl* test_clock_;
   const Router* router_ = nullptr;
   std::mutex cache_mu_;
   std::unordered_map<std::string, CachedCredential> credentials_;

@@ -16,7 +16,7 @@ std::size_t CodePoints(std::string_view s) {
 }
 
 Status CheckFields(const json::object& o, const std::string& prefix,
-                   std::initializer_list<std::string_view> allowed) {
+                   std::span<const std::string_view> allowed) {
   for (const auto& kv : o) {
     if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end()) {
       const std::string name = prefix + std::string(kv.key());
@@ -30,6 +30,11 @@ Status CheckFields(const json::object& o, const std::string& prefix,
 
 Result<JsonInput> JsonInput::Parse(std::string_view body,
                                    std::initializer_list<std::string_view> allowed) {
+  return Parse(body, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+Result<JsonInput> JsonInput::Parse(std::string_view body,
+                                   std::span<const std::string_view> allowed) {
   json::parse_options options;
   options.max_depth = 32;
   boost::system::error_code ec;
@@ -46,6 +51,12 @@ Result<JsonInput> JsonInput::Parse(std::string_view body,
 
 Result<JsonInput> JsonInput::FromObject(const json::object& object, std::string prefix,
                                         std::initializer_list<std::string_view> allowed) {
+  return FromObject(object, std::move(prefix),
+                    std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+Result<JsonInput> JsonInput::FromObject(const json::object& object, std::string prefix,
+                                        std::span<const std::string_view> allowed) {
   OMBUD_RETURN_IF_ERROR(CheckFields(object, prefix, allowed));
   return JsonInput(object, std::move(prefix));
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,9 +21,12 @@ class JsonInput {
   // not in `allowed`.
   static Result<JsonInput> Parse(std::string_view body,
                                  std::initializer_list<std::string_view> allowed);
+  static Result<JsonInput> Parse(std::string_view body, std::span<const std::string_view> allowed);
   // Wraps an already parsed object (nested objects), with the same field check.
   static Result<JsonInput> FromObject(const boost::json::object& object, std::string prefix,
                                       std::initializer_list<std::string_view> allowed);
+  static Result<JsonInput> FromObject(const boost::json::object& object, std::string prefix,
+                                      std::span<const std::string_view> allowed);
 
   bool Has(std::string_view name) const;
   Result<std::string> String(std::string_view name, std::size_t min_len, std::size_t max_len) const;

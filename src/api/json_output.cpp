@@ -35,6 +35,8 @@ json::object ToJson(const domain::Ticket& t) {
   boost::system::error_code ec;
   json::value custom = json::parse(t.custom_fields_json, ec);
   if (ec || !custom.is_object()) custom = json::object{};
+  json::value flags = json::parse(t.flags_json, ec);
+  if (ec || !flags.is_object()) flags = json::object{};
   return {{"id", t.id},
           {"number", t.number},
           {"kind", domain::Name(t.kind)},
@@ -49,7 +51,10 @@ json::object ToJson(const domain::Ticket& t) {
           {"owner_id", OptId(t.owner_id)},
           {"custom_fields", std::move(custom)},
           {"created_at", FormatTime(t.created_at)},
-          {"updated_at", FormatTime(t.updated_at)}};
+          {"updated_at", FormatTime(t.updated_at)},
+          {"complaint_type", t.complaint_type},
+          {"language", t.language},
+          {"flags", std::move(flags)}};
 }
 
 json::object ToJson(const domain::Article& a) {
@@ -100,7 +105,9 @@ json::object ToJson(const domain::Department& d) {
   return {{"id", d.id},
           {"name", d.name},
           {"scope", json::array(d.scope.begin(), d.scope.end())},
-          {"created_at", FormatTime(d.created_at)}};
+          {"created_at", FormatTime(d.created_at)},
+          {"key", d.key},
+          {"owner", d.owner}};
 }
 
 }  // namespace ombud::api

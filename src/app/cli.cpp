@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "api/api.hpp"
+#include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "app/serve.hpp"
 #include "desk/desk.hpp"
@@ -126,6 +127,9 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_flag("--demo", serve.demo, "Load a demo company into an empty database");
   serve_cmd->add_option("--admin-password", serve.admin_password,
                         "Password of the first admin when the database has no user");
+  serve_cmd->add_option("--pack", serve.pack, "Apply this policy pack before serving");
+  serve_cmd->add_flag("--test-clock", serve.test_clock,
+                      "Let an admin set and advance the server clock (tests only)");
   serve_cmd->callback([&] { exit_code = Serve(serve); });
 
   std::string migrate_db = "ombud.db";
@@ -172,6 +176,28 @@ int RunCli(int argc, char** argv) {
 #endif
 #ifdef OMBUD_HAS_PACK_CLI
   RegisterPackCommands(app, exit_code);
+  std::string apply_file;
+  std::string apply_db = "ombud.db";
+  auto* apply_cmd = app.get_subcommand("pack")->add_subcommand(
+      "apply", "Make FILE the active pack of the database and create its departments");
+  apply_cmd->add_option("FILE", apply_file, "Policy pack YAML")->required();
+  apply_cmd->add_option("--db", apply_db, "SQLite database file");
+  apply_cmd->callback([&] {
+    RealClock clock;
+    auto store = OpenStore(apply_db, clock);
+    if (!store) {
+      exit_code = Failed("pack apply", store.error());
+      return;
+    }
+    auto changes = ApplyPackFile(**store, apply_file);
+    if (!changes) {
+      std::cerr << "ombud pack apply: " << changes.error().message << "\n";
+      exit_code = 2;
+      return;
+    }
+    if (changes->empty()) std::cout << "no change: " << apply_file << " is already active\n";
+    for (const auto& c : *changes) std::cout << c << "\n";
+  });
 #endif
 
   try {

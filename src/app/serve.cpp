@@ -12,8 +12,11 @@
 #include "api/http_server.hpp"
 #include "app/demo.hpp"
 #include "app/log.hpp"
+#include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
+#include "desk/clocks.hpp"
 #include "desk/desk.hpp"
+#include "jobs/scheduler.hpp"
 #include "store/audit_chain.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -76,7 +79,7 @@ int Serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  RealClock clock;
+  OffsetClock clock;  // Offset stays 0 unless --test-clock lets an admin move it.
   auto opened = store::sqlite::SqliteStore::Open(
       {options.db, std::max(4, options.threads + 2), 1024, &clock});
   if (!opened) {
@@ -102,10 +105,41 @@ int Serve(const ServeOptions& options) {
     }
   }
 
+  if (!options.pack.empty()) {
+    auto applied = ApplyPackFile(store, options.pack);
+    if (!applied) {
+      std::cerr << "ombud serve: " << applied.error().message << "\n";
+      return 1;
+    }
+    for (const auto& change : *applied) std::cout << "pack: " << change << "\n";
+  }
+  auto policy = LoadActivePolicy(store);
+  if (!policy) {
+    std::cerr << "ombud serve: the active pack does not load: " << policy.error().message << "\n";
+    return 1;
+  }
+  if (*policy) std::cout << "policy pack: " << (*policy)->pack().id << std::endl;
+
+  jobs::Scheduler scheduler(store, clock,
+                            [p = *policy](store::WriteTx& tx, const store::Timer& timer) {
+                              return desk::FireTimer(tx, p.get(), timer);
+                            });
+  store.OnTimerScheduled([&scheduler](domain::Millis) { scheduler.Wake(); });
+  scheduler.Start();
+  api::TestClockControl test_clock{[&clock, &scheduler](std::chrono::system_clock::time_point at) {
+                                     clock.Set(at);
+                                     scheduler.Wake();
+                                   },
+                                   [&clock, &scheduler](std::chrono::milliseconds by) {
+                                     clock.Advance(by);
+                                     scheduler.Wake();
+                                   }};
+
   store::AttachmentStore attachments(options.attachments_dir.empty() ? options.db + ".files"
                                                                      : options.attachments_dir);
   api::Metrics metrics;
-  api::Api api(store, attachments, clock, metrics);
+  api::Api api(store, attachments, clock, metrics, *policy,
+               options.test_clock ? &test_clock : nullptr);
   api::Router router;
   api.RegisterRoutes(router);
   api::ServerOptions server_options;
@@ -132,6 +166,11 @@ int Serve(const ServeOptions& options) {
   server.Run();
   // Run returned because a signal stopped it; the waiter has finished.
   waiter.join();
+  // Finish queued writes while the server's I/O context still exists: their completions hold
+  // the last references to connections, which must not outlive it.
+  scheduler.Stop();
+  store.OnTimerScheduled(nullptr);
+  opened->reset();
   Log("info", "stopped", {{"url", url}});
   return 0;
 }

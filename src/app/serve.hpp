@@ -14,6 +14,8 @@ struct ServeOptions {
   int read_timeout_seconds = 30;
   bool demo = false;
   std::string admin_password;  // For the first admin; random when empty.
+  std::string pack;            // A policy pack file to apply before serving.
+  bool test_clock = false;     // Expose the admin-only clock control (tests only).
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

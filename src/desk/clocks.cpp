@@ -187,10 +187,17 @@ Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::T
   // Start the clocks that start on this event.
   std::vector<std::string> starting;
   if (ev == event::kReceived) {
-    OMBUD_ASSIGN_OR_RETURN(auto defs,
-                           domain::TicketClocksFor(pack, ticket.complaint_type, ticket.product));
-    for (const auto& d : defs) {
-      if (d.start_event == ev) starting.push_back(d.name);
+    if (ticket.complaint_type.empty()) {
+      for (const auto& name : pack.default_clocks) {
+        OMBUD_ASSIGN_OR_RETURN(auto d, domain::ClockFor(pack, name, ticket.product));
+        if (d.start_event == ev) starting.push_back(d.name);
+      }
+    } else {
+      OMBUD_ASSIGN_OR_RETURN(auto defs,
+                             domain::TicketClocksFor(pack, ticket.complaint_type, ticket.product));
+      for (const auto& d : defs) {
+        if (d.start_event == ev) starting.push_back(d.name);
+      }
     }
   } else {
     for (const auto& pc : pack.clocks) {

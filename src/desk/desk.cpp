@@ -130,6 +130,15 @@ Status ApplyIntakePolicy(store::WriteTx& tx, const Policy& policy, domain::Ticke
                          ombud::Instant now) {
   const domain::Pack& pack = policy.pack();
   json::object flags;
+  if (t.complaint_type.empty() && !t.category.empty()) {
+    // The complaint type of the category, when exactly that one is set up.
+    for (const auto& type : pack.complaint_types) {
+      if (type.category == t.category && type.form.empty()) {
+        t.complaint_type = type.key;
+        break;
+      }
+    }
+  }
   if (!t.complaint_type.empty()) {
     OMBUD_ASSIGN_OR_RETURN(const auto* type, domain::FindComplaintType(pack, t.complaint_type));
     OMBUD_RETURN_IF_ERROR(domain::ValidateForm(*type, FormValuesOf(t.custom_fields_json)));

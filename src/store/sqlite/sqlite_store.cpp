@@ -1028,19 +1028,25 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
                          .count();
   std::vector<Status> results(batch.size());
   Db& db = *writer_db_;
-  const ChainHead batch_start = head_;
   // First pass without savepoints: a savepoint copies every page a write touches into the
   // sub-journal, which costs more than the write itself. When a write fails, the whole
   // transaction rolls back and the batch runs again with one savepoint per write, so the
   // failing write rolls back alone. Writes therefore may run twice (Store::Write).
   for (const bool isolate : {false, true}) {
-    head_ = batch_start;
     batch_earliest_timer_.reset();
     std::fill(results.begin(), results.end(), Status{});
     if (Status begun = db.Run("BEGIN IMMEDIATE"); !begun) {
       std::fill(results.begin(), results.end(), begun);
       break;
     }
+    // Another process (the CLI) may have appended to the chain since the last batch; the
+    // write lock is held now, so the head read here is the one to extend.
+    if (Status loaded = LoadChainHead(); !loaded) {
+      (void)db.Run("ROLLBACK");
+      std::fill(results.begin(), results.end(), loaded);
+      break;
+    }
+    const ChainHead batch_start = head_;
     SqliteTx tx(db, this, now);
     bool aborted = false;
     for (std::size_t i = 0; i < batch.size() && !aborted; ++i) {

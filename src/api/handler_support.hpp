@@ -1,0 +1,33 @@
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <functional>
+#include <string_view>
+
+#include "api/http_types.hpp"
+#include "domain/model.hpp"
+#include "store/store.hpp"
+
+// Shared pieces of the route handlers.
+namespace ombud::api {
+
+using WriteBody = std::function<Result<boost::json::value>(store::WriteTx&)>;
+
+Response Json(int status, const boost::json::value& v);
+
+// Runs a read-only query and answers its JSON (200), or its error.
+void AnswerRead(store::Store& store, const Reply& reply,
+                const std::function<Result<boost::json::value>(store::ReadTx&)>& fn);
+
+// A positive integer path or query parameter; errors name `field`.
+Result<domain::Id> ParseId(std::string_view s, std::string_view field);
+
+// A ticket's id from its numeric id or its number (C-2026-000123).
+Result<domain::Id> ResolveTicketId(store::ReadTx& tx, std::string_view param);
+
+// Runs `fn` as one durable write and answers `success` with its JSON (204 bodies: null). With
+// an Idempotency-Key the first answer is stored in the same transaction and replayed after.
+void Commit(store::Store& store, const Request& req, const Reply& reply, int success, WriteBody fn);
+
+}  // namespace ombud::api
