@@ -58,7 +58,8 @@ void Commit(store::Store& store, const Request& req, const Reply& reply, int suc
                                "Idempotency-Key"));
   }
   const std::string principal = req.actor ? req.actor->audit_name : "anonymous";
-  const std::string fingerprint = store::HashHex(req.method + " " + req.target + "\n" + req.body);
+  const std::string fingerprint =
+      key.empty() ? std::string() : store::HashHex(req.method + " " + req.target + "\n" + req.body);
   auto out = std::make_shared<Response>();
   store.Write(
       [key, principal, fingerprint, out, success,

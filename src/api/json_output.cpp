@@ -14,6 +14,15 @@ json::value OptId(const std::optional<domain::Id>& id) {
   return nullptr;
 }
 
+// A stored JSON object; most tickets have none, so "{}" skips the parser.
+json::value ObjectOrEmpty(const std::string& text) {
+  if (text.empty() || text == "{}") return json::object{};
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return json::object{};
+  return v;
+}
+
 }  // namespace
 
 std::string FormatTime(domain::Millis ms) {
@@ -32,11 +41,8 @@ std::string FormatTime(domain::Millis ms) {
 }
 
 json::object ToJson(const domain::Ticket& t) {
-  boost::system::error_code ec;
-  json::value custom = json::parse(t.custom_fields_json, ec);
-  if (ec || !custom.is_object()) custom = json::object{};
-  json::value flags = json::parse(t.flags_json, ec);
-  if (ec || !flags.is_object()) flags = json::object{};
+  json::value custom = ObjectOrEmpty(t.custom_fields_json);
+  json::value flags = ObjectOrEmpty(t.flags_json);
   return {{"id", t.id},
           {"number", t.number},
           {"kind", domain::Name(t.kind)},
