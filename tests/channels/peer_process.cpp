@@ -78,6 +78,7 @@ std::string PeerProcess::Start(const std::vector<std::string>& argv, const std::
     _exit(127);
   }
   pid_ = pid;
+  if (port == 0) return {};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (PortOpen(port)) return {};

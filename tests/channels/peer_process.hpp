@@ -23,7 +23,8 @@ class PeerProcess {
   PeerProcess(const PeerProcess&) = delete;
   PeerProcess& operator=(const PeerProcess&) = delete;
 
-  // Starts argv (argv[0] a path) and waits until 127.0.0.1:`port` accepts a connection.
+  // Starts argv (argv[0] a path) and waits until 127.0.0.1:`port` accepts a connection
+  // (port 0: a client, nothing to wait for).
   // Returns "" on success, else what went wrong (with the log's tail).
   std::string Start(const std::vector<std::string>& argv, const std::string& log_path, int port,
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
