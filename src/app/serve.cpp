@@ -91,20 +91,6 @@ int Serve(const ServeOptions& options) {
     std::cerr << "ombud serve: cannot create the first admin: " << s.error().message << "\n";
     return 1;
   }
-  if (options.demo) {
-    const std::string demo_password =
-        options.admin_password.empty() ? store::RandomHex(8) : options.admin_password;
-    auto loaded = LoadDemoCompany(store, demo_password);
-    if (!loaded) {
-      std::cerr << "ombud serve: cannot load the demo company: " << loaded.error().message << "\n";
-      return 1;
-    }
-    if (*loaded) {
-      std::cout << "demo company loaded: staff logins supervisor, agent, tech, business; password="
-                << demo_password << std::endl;
-    }
-  }
-
   if (!options.pack.empty()) {
     auto applied = ApplyPackFile(store, options.pack);
     if (!applied) {
@@ -119,6 +105,20 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   if (*policy) std::cout << "policy pack: " << (*policy)->pack().id << std::endl;
+
+  if (options.demo) {
+    const std::string demo_password =
+        options.admin_password.empty() ? store::RandomHex(8) : options.admin_password;
+    auto loaded = LoadDemoCompany(store, demo_password, policy->get());
+    if (!loaded) {
+      std::cerr << "ombud serve: cannot load the demo company: " << loaded.error().message << "\n";
+      return 1;
+    }
+    if (*loaded) {
+      std::cout << "demo company loaded: staff logins supervisor, agent, tech, business; password="
+                << demo_password << std::endl;
+    }
+  }
 
   jobs::Scheduler scheduler(store, clock,
                             [p = *policy](store::WriteTx& tx, const store::Timer& timer) {
