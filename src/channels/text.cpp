@@ -72,6 +72,10 @@ void AppendUtf8(char32_t cp, std::string* out) {
 bool IsValidUtf8(std::string_view s) {
   std::size_t pos = 0;
   while (pos < s.size()) {
+    if (static_cast<unsigned char>(s[pos]) < 0x80) {  // ASCII fast path: most mail text.
+      ++pos;
+      continue;
+    }
     const std::size_t start = pos;
     if (NextCodePoint(s, &pos) == 0xFFFD && pos - start != 3) return false;
   }
