@@ -153,6 +153,16 @@ TEST(MimeParser, NeverCrashesOnTruncations) {
   }
 }
 
+TEST(MimeParser, TicketNumberFallsBackToOurMessageIds) {
+  const auto m = ParseEmail(
+      "From: a@example.vn\nSubject: Re: your answer\nMessage-ID: <r1@example.vn>\n"
+      "In-Reply-To: <x@example.vn>\nReferences: <C-2026-000009.aa@desk.example> <x@example.vn>\n"
+      "\nthanks\n");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->ticket_number, "C-2026-000009");
+  EXPECT_EQ(m->text, "thanks\n");
+}
+
 TEST(MimeParser, ExtractsTicketNumbers) {
   EXPECT_EQ(ExtractTicketNumber("Re: [C-2026-000123] x"), "C-2026-000123");
   EXPECT_EQ(ExtractTicketNumber("C-2026-1234567 follow-up"), "C-2026-1234567");

@@ -40,7 +40,8 @@ struct InboundEmail {
   bool is_auto_reply = false;         // RFC 3834 and the common vendor headers.
   bool is_bounce = false;             // A delivery status notification or MAILER-DAEMON.
   std::string bounced_message_id;     // The Message-ID of the returned message, when found.
-  std::string ticket_number;          // C-2026-000123 from the subject, when present.
+  std::string ticket_number;          // C-2026-000123 from the subject, else from our ids in
+                                      // In-Reply-To / References (see MakeMessageId).
   std::vector<std::string> warnings;  // What was repaired or could not be converted.
 
   // Auto-replies and bounces are recorded on the ticket but never answered (mail loops).

@@ -596,6 +596,12 @@ Result<InboundEmail> ParseEmail(std::string_view raw) {
   if (!in_reply_to.empty()) email.in_reply_to = in_reply_to.front();
   email.references = ParseIds(options, g_mime_object_get_header(object, "References"));
   email.ticket_number = ExtractTicketNumber(email.subject);
+  // Our Message-IDs start with the ticket number: a reply whose subject lost it still threads.
+  if (email.ticket_number.empty()) email.ticket_number = ExtractTicketNumber(email.in_reply_to);
+  for (auto it = email.references.rbegin();
+       email.ticket_number.empty() && it != email.references.rend(); ++it) {
+    email.ticket_number = ExtractTicketNumber(*it);
+  }
   email.is_auto_reply = IsAutoReply(object);
 
   Walker walker(&email);
