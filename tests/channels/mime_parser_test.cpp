@@ -199,6 +199,21 @@ TEST(MimeParser, DecodesHeaderTextLikeRfc2047) {
   EXPECT_EQ(DecodeHeaderText("=?utf-8*vi?Q?=C4=91?=", &lossy), "đ");
 }
 
+TEST(MimeParser, DisplayNamesSplitOverPaddedEncodedWordsStayWhole) {
+  const auto m = ParseEmail(
+      "From: =?UTF-8?B?Tmd1eeG7hW4=?=\r\n =?UTF-8?B?IFbEg24gQW4=?= <an@example.vn>\r\n"
+      "To: \"=?utf-8?q?Ch=C4=83m?= =?utf-8?q?_s=C3=B3c?=\" <care@desk.example>, b@example.vn\r\n"
+      "Subject: x\r\n\r\nbody\r\n");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->from.name, "Nguyễn Văn An");
+  EXPECT_EQ(m->from.address, "an@example.vn");
+  ASSERT_EQ(m->to.size(), 2u);
+  EXPECT_EQ(m->to[0].name, "Chăm sóc");
+  EXPECT_EQ(m->to[1].address, "b@example.vn");
+  EXPECT_EQ(MergeEncodedWords("=?UTF-8?B?YQ==?= =?utf-8?B?Yg==?= c =?x?Q?d?="),
+            "=?UTF-8?B?YWI=?= c =?x?B?ZA==?=");
+}
+
 TEST(HtmlText, BlocksEntitiesAndPre) {
   EXPECT_EQ(HtmlToText("<p>a</p><p>b</p>"), "a\n\nb");
   EXPECT_EQ(HtmlToText("x<br/>y<br>z"), "x\ny\nz");

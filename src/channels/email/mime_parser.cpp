@@ -249,6 +249,38 @@ std::optional<EncodedWord> ParseEncodedWord(std::string_view value, std::size_t 
 
 }  // namespace
 
+std::string MergeEncodedWords(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  std::string unfolded;
+  for (const char c : value) {
+    if (c != '\r' && c != '\n') unfolded.push_back(c);
+  }
+  const std::string_view v = unfolded;
+  std::size_t pos = 0;
+  while (pos < v.size()) {
+    auto word = ParseEncodedWord(v, pos);
+    if (!word) {
+      out.push_back(v[pos++]);
+      continue;
+    }
+    const std::string charset = word->charset;
+    std::string bytes = DecodeWordPayload(word->encoding, word->payload);
+    pos = word->end;
+    while (true) {
+      std::size_t next = pos;
+      while (next < v.size() && (v[next] == ' ' || v[next] == '\t')) ++next;
+      auto more = ParseEncodedWord(v, next);
+      if (!more || !EqualsIgnoreCase(more->charset, charset)) break;
+      bytes += DecodeWordPayload(more->encoding, more->payload);
+      pos = more->end;
+    }
+    GString encoded(g_base64_encode(reinterpret_cast<const guchar*>(bytes.data()), bytes.size()));
+    out += "=?" + charset + "?B?" + encoded.get() + "?=";
+  }
+  return out;
+}
+
 std::string DecodeHeaderText(std::string_view value, bool* lossy) {
   std::string unfolded;
   unfolded.reserve(value.size());
@@ -548,6 +580,19 @@ bool IsAutoReply(GMimeObject* message) {
 
 }  // namespace
 
+// Addresses of header `name`, with encoded words merged first (see MergeEncodedWords).
+void ParseAddressHeader(GMimeObject* object, GMimeParserOptions* options, const char* name,
+                        std::vector<Mailbox>* out) {
+  GMimeHeader* header = g_mime_header_list_get_header(g_mime_object_get_header_list(object), name);
+  const char* raw = header == nullptr ? nullptr : g_mime_header_get_raw_value(header);
+  if (raw == nullptr) return;
+  const std::string merged = MergeEncodedWords(raw);
+  InternetAddressList* list = internet_address_list_parse(options, merged.c_str());
+  if (list == nullptr) return;
+  AppendAddresses(list, out);
+  g_object_unref(list);
+}
+
 Result<InboundEmail> ParseEmail(std::string_view raw) {
   if (raw.size() > kMaxEmailBytes) {
     return Fail(ErrorCode::kPayloadTooLarge, "message larger than 64 MiB", "message");
@@ -572,12 +617,12 @@ Result<InboundEmail> ParseEmail(std::string_view raw) {
   GMimeObject* object = GMIME_OBJECT(message.get());
 
   std::vector<Mailbox> from;
-  AppendAddresses(g_mime_message_get_from(message.get()), &from);
-  if (from.empty()) AppendAddresses(g_mime_message_get_sender(message.get()), &from);
+  ParseAddressHeader(object, options, "From", &from);
+  if (from.empty()) ParseAddressHeader(object, options, "Sender", &from);
   if (!from.empty()) email.from = from.front();
-  AppendAddresses(g_mime_message_get_to(message.get()), &email.to);
-  AppendAddresses(g_mime_message_get_cc(message.get()), &email.cc);
-  AppendAddresses(g_mime_message_get_reply_to(message.get()), &email.reply_to);
+  ParseAddressHeader(object, options, "To", &email.to);
+  ParseAddressHeader(object, options, "Cc", &email.cc);
+  ParseAddressHeader(object, options, "Reply-To", &email.reply_to);
   GMimeHeader* subject_header =
       g_mime_header_list_get_header(g_mime_object_get_header_list(object), "Subject");
   if (const char* subject =

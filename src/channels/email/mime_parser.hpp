@@ -24,6 +24,10 @@ Result<InboundEmail> ParseEmail(std::string_view raw);
 // words after a padded one, which is why Subject is decoded here).
 std::string DecodeHeaderText(std::string_view value, bool* lossy);
 
+// `value` with every run of adjacent encoded words in one charset rewritten as a single
+// base64 word (and folding removed), so GMime's address parser decodes display names whole.
+std::string MergeEncodedWords(std::string_view value);
+
 // The first ticket number (C-YYYY-NNNNNN, six or more digits) in `subject`, or "".
 std::string ExtractTicketNumber(std::string_view subject);
 
