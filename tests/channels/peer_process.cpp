@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -46,6 +47,18 @@ bool PortOpen(int port) {
   const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return ok;
+}
+
+std::string MakeSelfSignedCert(const std::string& dir) {
+  const std::string openssl = FindExecutable({"/usr/bin/openssl"});
+  if (openssl.empty()) return "openssl is not installed";
+  const std::string command =
+      openssl +
+      " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
+      " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+      dir + "/key.pem -out " + dir + "/cert.pem > " + dir + "/openssl.log 2>&1";
+  if (std::system(command.c_str()) != 0) return "openssl failed: " + ReadFile(dir + "/openssl.log");
+  return {};
 }
 
 std::string ReadFile(const std::string& path) {

@@ -39,6 +39,10 @@ class PeerProcess {
 // True when 127.0.0.1:`port` accepts a TCP connection.
 bool PortOpen(int port);
 
+// Writes a self-signed certificate for 127.0.0.1 (P-256) to `dir`/cert.pem and `dir`/key.pem
+// with the openssl tool. Returns "" on success, else what went wrong.
+std::string MakeSelfSignedCert(const std::string& dir);
+
 // Reads a whole file ("" when absent).
 std::string ReadFile(const std::string& path);
 

@@ -114,6 +114,58 @@ TEST_F(SmtpSinkTest, StartTlsRequiredButNotOfferedIsUnavailable) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("1.eml")));  // Nothing sent in clear.
 }
 
+// The sink again, now requiring STARTTLS (self-signed certificate for 127.0.0.1) and AUTH.
+class SmtpTlsSinkTest : public SmtpSinkTest {
+ protected:
+  void SetUp() override {
+    python_ = channels::test::FindExecutable({"/usr/bin/python3"});
+    if (python_.empty() ||
+        std::system((python_ + " -c 'import aiosmtpd' 2>/dev/null").c_str()) != 0) {
+      GTEST_SKIP() << "python3-aiosmtpd is not installed";
+    }
+    ASSERT_EQ(channels::test::MakeSelfSignedCert(dir_.path()), "");
+    port_ = FreePort();
+    ASSERT_EQ(sink_.Start(
+                  {python_, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/smtp_sink.py",
+                   std::to_string(port_), dir_.path(), dir_.File("cert.pem"), dir_.File("key.pem")},
+                  dir_.File("sink.log"), port_),
+              "");
+    config_.url = "smtp://127.0.0.1:" + std::to_string(port_);
+    config_.starttls = true;
+    config_.verify_peer = true;
+    config_.ca_file = dir_.File("cert.pem");
+    config_.username = "desk";
+    config_.password = "desk-pw";
+    config_.connect_timeout = std::chrono::milliseconds(5000);
+    config_.total_timeout = std::chrono::milliseconds(15000);
+  }
+};
+
+TEST_F(SmtpTlsSinkTest, SendsOverStartTlsWithAuth) {
+  const auto raw = BuildEmail(Reply());
+  ASSERT_TRUE(raw.has_value());
+  const auto sent = Send(config_, "cskh@desk.example", {"hoa@example.vn"}, *raw);
+  ASSERT_TRUE(sent.has_value()) << sent.error().message << sink_.LogTail();
+  EXPECT_EQ(Received(1), *raw);
+}
+
+TEST_F(SmtpTlsSinkTest, WrongPasswordIsAPreconditionFailure) {
+  config_.password = "wrong";
+  const auto sent =
+      Send(config_, "cskh@desk.example", {"hoa@example.vn"}, "Subject: x\r\n\r\nx\r\n");
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, ErrorCode::kFailedPrecondition) << sent.error().message;
+}
+
+TEST_F(SmtpTlsSinkTest, UntrustedCertificateIsRefused) {
+  config_.ca_file.clear();  // The system CAs do not know the test certificate.
+  const auto sent =
+      Send(config_, "cskh@desk.example", {"hoa@example.vn"}, "Subject: x\r\n\r\nx\r\n");
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, ErrorCode::kUnavailable) << sent.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("1.eml")));
+}
+
 TEST(SmtpClient, RefusedConnectionIsUnavailableAndBadUrlInvalid) {
   SmtpConfig config;
   config.url = "smtp://127.0.0.1:" + std::to_string(FreePort());

@@ -1,11 +1,19 @@
 """SMTP sink for the channel tests: accepts every message on 127.0.0.1:PORT and writes each
 one's envelope and exact bytes (as received after dot-unstuffing) to OUTDIR/N.eml and N.env.
-Recipients whose local part starts with "reject" get a permanent 550, "later" a 451."""
+Recipients whose local part starts with "reject" get a permanent 550, "later" a 451.
+With CERT and KEY: STARTTLS is required, then AUTH (user "desk", password "desk-pw")."""
 import asyncio
 import os
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = getattr(auth_data, "login", None) == b"desk" and auth_data.password == b"desk-pw"
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535.
 
 
 class Sink:
@@ -35,7 +43,13 @@ class Sink:
 
 def main():
     port, outdir = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(Sink(outdir), hostname="127.0.0.1", port=port)
+    kwargs = {}
+    if len(sys.argv) > 4:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        kwargs = dict(tls_context=context, require_starttls=True, authenticator=authenticator,
+                      auth_required=True)
+    controller = Controller(Sink(outdir), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:
         asyncio.get_event_loop().run_forever()
