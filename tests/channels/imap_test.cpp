@@ -59,15 +59,20 @@ class DovecotTest : public ::testing::Test {
               "\ndefault_login_user = " + pw->pw_name +
               "\ndefault_internal_group = " + (gr != nullptr ? gr->gr_name : pw->pw_name) + "\n";
     }
+    std::string ssl = "ssl = no\ndisable_plaintext_auth = no\n";
+    if (tls_) {
+      ASSERT_EQ(channels::test::MakeSelfSignedCert(d), "");
+      ssl = "ssl = required\nssl_cert = <" + d + "/cert.pem\nssl_key = <" + d +
+            "/key.pem\ndisable_plaintext_auth = yes\n";
+    }
     mail_uid_ = uid;
     mail_gid_ = gid;
     port_ = FreePort();
     WriteFile(
         dir_.File("dovecot.conf"),
         "protocols = imap\nlisten = 127.0.0.1\nbase_dir = " + d + "/run\nstate_dir = " + d +
-            "/state\nlog_path = " + d +
-            "/dovecot.log\nssl = no\n"
-            "disable_plaintext_auth = no\nauth_mechanisms = plain login\n"
+            "/state\nlog_path = " + d + "/dovecot.log\n" + ssl +
+            "auth_mechanisms = plain login\n"
             "auth_failure_delay = 0\n"
             "first_valid_uid = 1\n" +
             users + "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u " +
@@ -83,7 +88,8 @@ class DovecotTest : public ::testing::Test {
                                             dir_.File("dovecot.out"), port_);
     ASSERT_EQ(error, "") << channels::test::ReadFile(dir_.File("dovecot.log"));
     config_.url = "imap://127.0.0.1:" + std::to_string(port_);
-    config_.starttls = false;
+    config_.starttls = tls_;
+    if (tls_) config_.ca_file = dir_.File("cert.pem");
     config_.username = "agent";
     config_.password = "s3cret-pass";
     config_.connect_timeout = std::chrono::milliseconds(10000);
@@ -110,6 +116,7 @@ class DovecotTest : public ::testing::Test {
   ImapConfig config_;
   int port_ = 0;
   int delivered_ = 0;
+  bool tls_ = false;  // STARTTLS required, with a self-signed certificate for 127.0.0.1.
   uid_t mail_uid_ = 0;
   gid_t mail_gid_ = 0;
 };
@@ -176,6 +183,28 @@ TEST_F(DovecotTest, ErrorsAreClassified) {
   const auto refused = ListUidsAbove(bad_password, 0);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition) << refused.error().message;
+}
+
+class DovecotTlsTest : public DovecotTest {
+ protected:
+  void SetUp() override {
+    tls_ = true;
+    DovecotTest::SetUp();
+  }
+};
+
+TEST_F(DovecotTlsTest, FetchesOverStartTls) {
+  Deliver(ReadChannelData("km_subject.eml"));
+  const auto uids = ListUidsAbove(config_, 0);
+  ASSERT_TRUE(uids.has_value()) << uids.error().message << Log();
+  ASSERT_EQ(*uids, (std::vector<std::uint32_t>{1}));
+  const auto raw = FetchMessage(config_, 1);
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_EQ(ParseEmail(*raw)->subject, "សំណើរប្តឹងតវ៉ា");
+
+  // Dovecot takes loopback as secure and would accept a clear login too: check the log.
+  EXPECT_NE(Log().find("method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, mpid="), std::string::npos);
+  EXPECT_NE(Log().find(", TLS, session="), std::string::npos) << Log();
 }
 
 TEST(ImapClient, RefusedConnectionIsUnavailable) {
