@@ -178,6 +178,10 @@ TEST(MimeParser, ConvertsLegacyCharsets) {
   EXPECT_EQ(ToUtf8("\xe0", "iso-8859-1", &lossy), "à");
   EXPECT_FALSE(lossy);
   EXPECT_EQ(ToUtf8("Vi\xea\xf2t", "windows-1258", &lossy), "Việt");
+  EXPECT_EQ(ToUtf8("Vi\xd6t Nam", "tcvn", &lossy), "Việt Nam");  // TCVN 5712 (VN1).
+  EXPECT_EQ(ToUtf8("Vi\xd6t Nam", "TCVN5712-1", &lossy), "Việt Nam");
+  EXPECT_EQ(ToUtf8("Vi\xaet Nam", "viscii", &lossy), "Việt Nam");
+  EXPECT_FALSE(lossy);
   EXPECT_EQ(ToUtf8("caf\xe9", "", &lossy), "café");  // Unlabelled 8-bit: windows-1258.
   EXPECT_EQ(ToUtf8("ok", "x-no-such-charset", &lossy), "ok");
   EXPECT_TRUE(lossy);
