@@ -853,7 +853,8 @@ void Api::RegisterRoutes(Router& router) {
     });
   });
 
-  RegisterWorkflowRoutes(router, store, clock, policy_, test_clock_);
+  RegisterWorkflowRoutes(router, store, clock, policy_, test_clock_,
+                         [this] { ForgetCredentials(); });
 }
 
 }  // namespace ombud::api

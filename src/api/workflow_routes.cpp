@@ -77,7 +77,8 @@ domain::Millis NowMs(const Clock& clock) {
 
 void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& clock,
                             std::shared_ptr<const desk::Policy> shared_policy,
-                            const TestClockControl* test_clock) {
+                            const TestClockControl* test_clock,
+                            std::function<void()> forget_credentials) {
   const auto auth = Access::kAuthenticated;
   using Fields = std::vector<std::string_view>;
   // The policy lives as long as the routes (captured by every handler that uses it).
@@ -358,18 +359,26 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
                          });
                        }));
 
-  router.Add("POST", "/api/v1/users/{id}/suspend", auth, [&store](Request& req, Reply reply) {
-    auto id = ParseId(req.Param("id"), "id");
-    if (!id) return reply(ErrorResponse(404, "not_found", "user not found"));
-    Write(store, req, reply, 200, Fields{"reason"}, [&](const JsonInput& in) -> Result<WriteBody> {
-      OMBUD_ASSIGN_OR_RETURN(auto reason, in.String("reason", 1, 10000));
-      return WriteBody([actor = *req.actor, id = *id,
-                        reason](store::WriteTx& tx) -> Result<json::value> {
-        OMBUD_ASSIGN_OR_RETURN(auto released, desk::SuspendEmployee(tx, actor, id, reason));
-        return json::object{{"user_id", id}, {"suspended", true}, {"tickets_released", released}};
-      });
-    });
-  });
+  router.Add("POST", "/api/v1/users/{id}/suspend", auth,
+             [&store, forget_credentials](Request& req, Reply answer) {
+               Reply reply = [forget_credentials, answer](Response r) {
+                 forget_credentials();
+                 answer(std::move(r));
+               };
+               auto id = ParseId(req.Param("id"), "id");
+               if (!id) return reply(ErrorResponse(404, "not_found", "user not found"));
+               Write(store, req, reply, 200, Fields{"reason"},
+                     [&](const JsonInput& in) -> Result<WriteBody> {
+                       OMBUD_ASSIGN_OR_RETURN(auto reason, in.String("reason", 1, 10000));
+                       return WriteBody([actor = *req.actor, id = *id,
+                                         reason](store::WriteTx& tx) -> Result<json::value> {
+                         OMBUD_ASSIGN_OR_RETURN(auto released,
+                                                desk::SuspendEmployee(tx, actor, id, reason));
+                         return json::object{
+                             {"user_id", id}, {"suspended", true}, {"tickets_released", released}};
+                       });
+                     });
+             });
 
   router.Add("GET", "/api/v1/notifications", auth, [&store](Request& req, Reply reply) {
     const Actor actor = *req.actor;

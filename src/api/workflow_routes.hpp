@@ -20,8 +20,10 @@ struct TestClockControl {
 // The complaint-process routes (docs/api.md, "Workflow"): clocks, information requests,
 // hand-offs, answers, queue, escalations, compensation, negotiation, suspension,
 // notifications, the active pack, and the test clock when `test_clock` is set.
+// `forget_credentials` drops cached credentials after a suspension (R-SMT-3: at once).
 void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& clock,
                             std::shared_ptr<const desk::Policy> policy,
-                            const TestClockControl* test_clock);
+                            const TestClockControl* test_clock,
+                            std::function<void()> forget_credentials);
 
 }  // namespace ombud::api

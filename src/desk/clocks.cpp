@@ -36,8 +36,13 @@ Result<domain::ClockDefinition> DefinitionOf(const Policy& policy, const domain:
 
 Result<const domain::Calendar*> CalendarOf(const Policy& policy, const domain::ClockDefinition& def,
                                            const std::optional<domain::Department>& department) {
-  if (def.calendar.empty() && department && !department->key.empty()) {
-    return policy.DepartmentCalendar(department->key);
+  // A department clock runs on the department's own calendar when the pack gives it one
+  // (e.g. a 24/7 technical team, R-CSP-2).
+  if (department && !department->key.empty()) {
+    auto pack_department = domain::FindDepartment(policy.pack(), department->key);
+    if (pack_department && !(*pack_department)->calendar.empty()) {
+      return policy.CalendarFor((*pack_department)->calendar);
+    }
   }
   return policy.CalendarFor(def.calendar);
 }

@@ -125,6 +125,13 @@ domain::FormValues FormValuesOf(const std::string& custom_fields_json) {
   return values;
 }
 
+// An instant as the API writes times: 2026-03-28T05:00:00.000Z.
+std::string ApiTime(ombud::Instant at) {
+  std::string text = domain::FormatInstant(at);
+  if (text.ends_with('Z')) text.insert(text.size() - 1, ".000");
+  return text;
+}
+
 // R-MET-3, R-MET-4, R-MET-2: form, ownership and routing, filing window.
 Status ApplyIntakePolicy(store::WriteTx& tx, const Policy& policy, domain::Ticket& t,
                          ombud::Instant now) {
@@ -168,7 +175,7 @@ Status ApplyIntakePolicy(store::WriteTx& tx, const Policy& policy, domain::Ticke
       if (clock.due_at && now > *clock.due_at) {
         flags["out_of_window"] =
             json::object{{"incident_date", t.incident_date},
-                         {"window_closed_at", domain::FormatInstant(*clock.due_at)},
+                         {"window_closed_at", ApiTime(*clock.due_at)},
                          {"reason", "received " + domain::FormatInstant(now) +
                                         " after the filing window: " + clock.rule_text},
                          {"accepted", false}};
