@@ -271,6 +271,34 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
                            return ToJson(t);
                          });
                        }));
+  router.Add(
+      "POST", "/api/v1/tickets/{id}/fields", auth,
+      on_ticket(
+          Fields{"custom_fields"},
+          [](const JsonInput& in, const Actor& actor, const desk::Policy* p) -> Result<TicketRun> {
+            const auto* fields = in.Raw("custom_fields");
+            if (fields == nullptr || !fields->is_object()) {
+              return Fail(ErrorCode::kInvalidArgument, "custom_fields must be an object",
+                          "custom_fields");
+            }
+            for (const auto& kv : fields->get_object()) {
+              const auto& v = kv.value();
+              const bool ok = kv.key().size() >= 1 && kv.key().size() <= 64 &&
+                              (v.is_string() ? v.get_string().size() <= 10000
+                                             : v.is_number() || v.is_bool() || v.is_null());
+              if (!ok) {
+                return Fail(ErrorCode::kInvalidArgument,
+                            "custom fields are strings (≤10000), numbers, booleans "
+                            "or null",
+                            "custom_fields." + std::string(kv.key()));
+              }
+            }
+            const std::string text = json::serialize(*fields);
+            return TicketRun([=](store::WriteTx& tx, Id id) -> Result<json::value> {
+              OMBUD_ASSIGN_OR_RETURN(auto t, desk::UpdateFields(tx, actor, id, text, p));
+              return ToJson(t);
+            });
+          }));
   router.Add("POST", "/api/v1/tickets/{id}/assign", auth,
              on_ticket(Fields{"user_id"},
                        [](const JsonInput& in, const Actor& actor,

@@ -97,6 +97,15 @@ Result<bool> LoadDemoCompany(store::Store& store, const std::string& password,
       cmd.subject = c.subject;
       cmd.body = c.body;
       cmd.category = policy != nullptr ? c.pack_category : c.category;
+      if (policy != nullptr) {
+        // The pack's channels only: a company without a hotline takes it by web form.
+        const auto& channels = policy->pack().channels;
+        if (!channels.empty() &&
+            std::none_of(channels.begin(), channels.end(),
+                         [&](const auto& spec) { return spec.channel == cmd.channel; })) {
+          cmd.channel = channels.front().channel;
+        }
+      }
       OMBUD_RETURN_IF_ERROR(desk::CreateTicket(tx, demo, std::move(cmd), policy));
     }
     return {};

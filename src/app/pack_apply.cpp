@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/pack_file.hpp"
+#include "desk/clocks.hpp"
 #include "desk/workflow.hpp"
 #include "store/audit_chain.hpp"
 
@@ -16,7 +17,7 @@ Result<std::vector<std::string>> ApplyPackFile(store::Store& store, const std::s
   text << in.rdbuf();
   const std::string source = text.str();
   OMBUD_ASSIGN_OR_RETURN(auto pack, ParsePackYaml(source, path));
-  OMBUD_RETURN_IF_ERROR(desk::Policy::Build(pack));  // Calendars compile.
+  OMBUD_ASSIGN_OR_RETURN(auto policy, desk::Policy::Build(pack));  // Calendars compile.
   const std::string hash = store::HashHex(source);
   std::vector<std::string> changes;
   OMBUD_RETURN_IF_ERROR(store.WriteSync([&](store::WriteTx& tx) -> Status {
@@ -32,6 +33,11 @@ Result<std::vector<std::string>> ApplyPackFile(store::Store& store, const std::s
     }
     OMBUD_ASSIGN_OR_RETURN(auto departments, desk::ApplyPackDepartments(tx, cli, pack));
     changes.insert(changes.end(), departments.begin(), departments.end());
+    if (!latest || latest->hash != hash) {
+      // Calendars may have changed: every open clock follows the new pack.
+      OMBUD_ASSIGN_OR_RETURN(const auto moved, desk::RecomputeOpenClocks(tx, *policy, cli));
+      if (moved > 0) changes.push_back("recomputed " + std::to_string(moved) + " open clocks");
+    }
     return {};
   }));
   return changes;

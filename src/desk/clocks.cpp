@@ -273,6 +273,36 @@ Status FireTimer(store::WriteTx& tx, const Policy* policy, const store::Timer& t
                            {"escalated_to", "supervisor"}}));
 }
 
+Result<std::int64_t> RecomputeOpenClocks(store::WriteTx& tx, const Policy& policy,
+                                         const Actor& actor) {
+  OMBUD_ASSIGN_OR_RETURN(auto rows, tx.ListOpenClocks());
+  std::int64_t moved = 0;
+  for (auto& row : rows) {
+    OMBUD_ASSIGN_OR_RETURN(auto ticket, tx.GetTicket(row.ticket_id));
+    auto def = DefinitionOf(policy, ticket, row.name);
+    if (!def) continue;  // The new pack no longer has this clock: it keeps its due time.
+    std::optional<domain::Department> department;
+    if (row.department_id) {
+      OMBUD_ASSIGN_OR_RETURN(auto d, tx.GetDepartment(*row.department_id));
+      department = std::move(d);
+    }
+    OMBUD_ASSIGN_OR_RETURN(const auto* cal, CalendarOf(policy, *def, department));
+    OMBUD_ASSIGN_OR_RETURN(auto instance, ClockInstanceFromJson(row.instance));
+    const auto before = instance.due_at;
+    OMBUD_RETURN_IF_ERROR(domain::RecomputeClock(instance, *def, *cal));
+    if (instance.due_at == before) continue;
+    OMBUD_RETURN_IF_ERROR(tx.CancelTimers(Subject(row.id)));
+    Fill(row, instance);
+    OMBUD_RETURN_IF_ERROR(tx.UpdateClock(row));
+    OMBUD_RETURN_IF_ERROR(ScheduleTimers(tx, row, instance));
+    OMBUD_RETURN_IF_ERROR(
+        tx.Audit(actor.audit_name, "clock.recompute", "ticket:" + std::to_string(row.ticket_id),
+                 Details({{"clock", row.name}, {"clock_id", row.id}, {"rule", row.rule_text}})));
+    ++moved;
+  }
+  return moved;
+}
+
 Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
                   const std::string& reason) {
   OMBUD_RETURN_IF_ERROR(RequireStaff(actor));

@@ -48,6 +48,11 @@ Status FireTimer(store::WriteTx& tx, const Policy* policy, const store::Timer& t
 Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
                   const std::string& reason);
 
+// Recomputes every open clock on the policy's calendars (after a pack or calendar change):
+// due times, warnings, timers and rule texts follow. Returns how many clocks moved.
+Result<std::int64_t> RecomputeOpenClocks(store::WriteTx& tx, const Policy& policy,
+                                         const Actor& actor);
+
 // Milliseconds of an instant and back.
 inline domain::Millis ToMillis(ombud::Instant t) { return t.time_since_epoch().count() * 1000; }
 inline ombud::Instant FromMillis(domain::Millis ms) {

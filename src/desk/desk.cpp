@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "desk/clocks.hpp"
 #include "desk/policy.hpp"
 #include "domain/pack/template.hpp"
@@ -137,6 +139,14 @@ Status ApplyIntakePolicy(store::WriteTx& tx, const Policy& policy, domain::Ticke
                          ombud::Instant now) {
   const domain::Pack& pack = policy.pack();
   json::object flags;
+  // R-MET-1, R-SMT-8, R-VIE-1: only the channels the company runs take complaints.
+  if (!pack.channels.empty() &&
+      std::none_of(pack.channels.begin(), pack.channels.end(),
+                   [&](const domain::ChannelSpec& c) { return c.channel == t.channel; })) {
+    return Fail(ErrorCode::kInvalidArgument,
+                pack.name + " takes no complaints by " + std::string(domain::Name(t.channel)),
+                "channel");
+  }
   if (t.complaint_type.empty() && !t.category.empty()) {
     // The complaint type of the category, when exactly that one is set up.
     for (const auto& type : pack.complaint_types) {

@@ -328,6 +328,38 @@ Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket
   return a;
 }
 
+Result<domain::Ticket> UpdateFields(store::WriteTx& tx, const Actor& actor, Id ticket_id,
+                                    const std::string& fields_json, const Policy* policy) {
+  OMBUD_ASSIGN_OR_RETURN(auto ticket, TicketForAct(tx, actor, ticket_id, policy));
+  boost::system::error_code ec;
+  json::value current = json::parse(ticket.custom_fields_json, ec);
+  if (ec || !current.is_object()) current = json::object{};
+  json::value changes = json::parse(fields_json, ec);
+  if (ec || !changes.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument, "custom_fields must be an object", "custom_fields");
+  }
+  json::object before;
+  for (const auto& kv : changes.get_object()) {
+    auto& fields = current.as_object();
+    if (const auto* old = fields.if_contains(kv.key())) before[kv.key()] = *old;
+    if (kv.value().is_null()) {
+      fields.erase(kv.key());
+    } else {
+      fields[kv.key()] = kv.value();
+    }
+  }
+  if (current.as_object().size() > 64) {
+    return Fail(ErrorCode::kInvalidArgument, "a ticket has at most 64 custom fields",
+                "custom_fields");
+  }
+  ticket.custom_fields_json = json::serialize(current);
+  OMBUD_RETURN_IF_ERROR(tx.UpdateTicket(ticket));
+  OMBUD_RETURN_IF_ERROR(
+      tx.Audit(actor.audit_name, "ticket.fields", TicketSubject(ticket.id),
+               json::serialize(json::object{{"before", std::move(before)}, {"after", changes}})));
+  return ticket;
+}
+
 Result<domain::Ticket> AcceptLate(store::WriteTx& tx, const Actor& actor, Id ticket_id,
                                   const std::string& justification) {
   OMBUD_RETURN_IF_ERROR(RequireStaff(actor));

@@ -45,6 +45,11 @@ struct AnswerCmd {
 Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket_id, AnswerCmd cmd,
                                const Policy* policy);
 
+// R-VIE-4, R-VIE-5: merges `fields_json` (a JSON object) into the ticket's custom fields, e.g.
+// the verification result and root cause recorded after checking; null removes a field.
+Result<domain::Ticket> UpdateFields(store::WriteTx& tx, const Actor& actor, Id ticket_id,
+                                    const std::string& fields_json, const Policy* policy);
+
 // R-MET-2: an agent accepts a complaint that arrived after its filing window.
 Result<domain::Ticket> AcceptLate(store::WriteTx& tx, const Actor& actor, Id ticket_id,
                                   const std::string& justification);
