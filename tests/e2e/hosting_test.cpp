@@ -20,10 +20,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kFriday1030 = "2026-02-13T03:30:00Z";
 
-std::string TicketPath(std::int64_t id, std::string_view rest = {}) {
-  return "/api/v1/tickets/" + std::to_string(id) + std::string(rest);
-}
-
 json::object SupportRequest(std::string_view email, std::string_view language = "en",
                             std::string_view channel = "web") {
   return json::object{

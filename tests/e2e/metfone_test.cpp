@@ -19,10 +19,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kFriday0900 = "2026-04-10T02:00:00Z";
 
-std::string TicketPath(std::int64_t id, std::string_view rest = {}) {
-  return "/api/v1/tickets/" + std::to_string(id) + std::string(rest);
-}
-
 class MetfoneScenario : public PackScenario {
  protected:
   MetfoneScenario() : PackScenario(SeedPackPath("metfone")) {}

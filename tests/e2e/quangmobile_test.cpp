@@ -15,13 +15,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string TicketPath(std::int64_t id, std::string_view rest = {}) {
-  return "/api/v1/tickets/" + std::to_string(id) + std::string(rest);
-}
-std::string RecordPath(std::int64_t id, std::string_view rest) {
-  return "/api/v1/records/" + std::to_string(id) + std::string(rest);
-}
-
 class QuangMobileScenario : public PackScenario {
  protected:
   QuangMobileScenario() : PackScenario(SeedPackPath("quangmobile")) {}

@@ -18,6 +18,14 @@
 
 namespace ombud::test {
 
+// API paths of a ticket and of a case record, with an optional suffix ("/clocks").
+inline std::string TicketPath(std::int64_t id, std::string_view rest = {}) {
+  return "/api/v1/tickets/" + std::to_string(id) + std::string(rest);
+}
+inline std::string RecordPath(std::int64_t id, std::string_view rest) {
+  return "/api/v1/records/" + std::to_string(id) + std::string(rest);
+}
+
 // packs/<company>.yaml in the source tree.
 std::string SeedPackPath(std::string_view company);
 

@@ -17,10 +17,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kThursday1000 = "2026-02-12T03:00:00Z";
 
-std::string TicketPath(std::int64_t id, std::string_view rest = {}) {
-  return "/api/v1/tickets/" + std::to_string(id) + std::string(rest);
-}
-
 class VieonScenario : public PackScenario {
  protected:
   VieonScenario() : PackScenario(SeedPackPath("vieon")) {}
