@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <iterator>
 
 #include "api/api.hpp"
+#include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "app/serve.hpp"
@@ -91,6 +93,33 @@ int UserAdd(const UserAddOptions& o) {
   return 0;
 }
 
+// Exit codes follow sysexits.h so an MTA retries what is temporary (EX_TEMPFAIL) and bounces
+// what is not (EX_DATAERR).
+int MailIngest(const std::string& db) {
+  std::string raw((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  RealClock clock;
+  auto store = OpenStore(db, clock);
+  if (!store) {
+    std::cerr << "ombud mail ingest: " << store.error().message << "\n";
+    return 75;
+  }
+  auto policy = LoadActivePolicy(**store);
+  if (!policy) {
+    std::cerr << "ombud mail ingest: " << policy.error().message << "\n";
+    return 75;
+  }
+  store::AttachmentStore attachments(db + ".files");
+  auto outcome = IngestRawEmail(**store, attachments, policy->get(), raw);
+  if (!outcome) {
+    std::cerr << "ombud mail ingest: " << outcome.error().message << "\n";
+    return outcome.error().code == ErrorCode::kUnavailable ? 75 : 65;
+  }
+  std::cout << outcome->action;
+  if (outcome->ticket) std::cout << " " << outcome->ticket->number;
+  std::cout << "\n";
+  return 0;
+}
+
 int AuditVerify(const std::string& db) {
   RealClock clock;
   auto store = OpenStore(db, clock);
@@ -165,6 +194,14 @@ int RunCli(int argc, char** argv) {
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the whole audit chain");
   verify_cmd->add_option("--db", audit_db, "SQLite database file");
   verify_cmd->callback([&] { exit_code = AuditVerify(audit_db); });
+
+  std::string mail_db = "ombud.db";
+  auto* mail_cmd = app.add_subcommand("mail", "E-mail intake");
+  mail_cmd->require_subcommand(1);
+  auto* ingest_cmd = mail_cmd->add_subcommand(
+      "ingest", "File one RFC 5322 message read from standard input (an MTA pipe)");
+  ingest_cmd->add_option("--db", mail_db, "SQLite database file");
+  ingest_cmd->callback([&] { exit_code = MailIngest(mail_db); });
 
   auto* help_cmd = app.add_subcommand("help", "Show this help");
   help_cmd->callback([&] {

@@ -10,8 +10,10 @@
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
+#include "api/json_output.hpp"
 #include "app/demo.hpp"
 #include "app/log.hpp"
+#include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "desk/clocks.hpp"
@@ -142,6 +144,22 @@ int Serve(const ServeOptions& options) {
                options.test_clock ? &test_clock : nullptr);
   api::Router router;
   api.RegisterRoutes(router);
+  // E-mail over HTTP (an MTA or mail relay posting message/rfc822): staff tokens only.
+  router.Add("POST", "/api/v1/mail/inbound", api::Access::kAuthenticated,
+             [&store, &attachments, p = *policy](api::Request& req, api::Reply reply) {
+               if (!req.actor->IsStaff()) {
+                 return reply(api::ErrorResponse(403, "permission_denied", "staff only"));
+               }
+               auto outcome = IngestRawEmail(store, attachments, p.get(), req.body);
+               if (!outcome) return reply(api::ErrorResponse(outcome.error()));
+               boost::json::object body{{"action", outcome->action}};
+               body["ticket"] = outcome->ticket ? boost::json::value(api::ToJson(*outcome->ticket))
+                                                : boost::json::value(nullptr);
+               reply(api::Response{outcome->action == "created" ? 201 : 200,
+                                   boost::json::serialize(body),
+                                   "application/json",
+                                   {}});
+             });
   api::ServerOptions server_options;
   server_options.address = host;
   server_options.port = port;

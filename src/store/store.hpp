@@ -164,6 +164,8 @@ class ReadTx {
                                                           const std::string& kind) = 0;
   virtual Result<CaseRecord> GetCaseRecord(Id id) = 0;
   virtual Result<std::optional<PackRecord>> LatestPack() = 0;
+  // The ticket an inbound message (by protocol id) was filed on; nullopt when unseen.
+  virtual Result<std::optional<Id>> FindInboundMessage(const std::string& message_id) = 0;
   // Audit entries about `subject` ("ticket:42"), oldest first.
   virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) = 0;
 };
@@ -215,6 +217,8 @@ class WriteTx : public ReadTx {
   virtual Status InsertCaseRecord(CaseRecord& record) = 0;
   virtual Status UpdateCaseRecord(const CaseRecord& record) = 0;
   virtual Status InsertPack(PackRecord& pack) = 0;
+  virtual Status RecordInboundMessage(const std::string& message_id, std::optional<Id> ticket_id,
+                                      std::optional<Id> article_id) = 0;
   // Unassigns the user's tickets that are not resolved or closed; returns how many.
   virtual Result<std::int64_t> ReleaseOwnedTickets(Id user_id) = 0;
 };

@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -217,6 +217,16 @@ CREATE TABLE case_records (
 );
 CREATE INDEX case_records_ticket ON case_records(ticket_id, kind, id);
 CREATE INDEX case_records_open ON case_records(kind, state, department_id, id);
+)sql",
+    R"sql(
+-- Inbound messages by their protocol id (e-mail Message-ID, Messenger mid): a message seen
+-- twice is dropped, and a reply finds its ticket through the ids it refers to.
+CREATE TABLE inbound_messages (
+  message_id TEXT PRIMARY KEY,
+  ticket_id INTEGER REFERENCES tickets(id),
+  article_id INTEGER REFERENCES articles(id),
+  received_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

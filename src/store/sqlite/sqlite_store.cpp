@@ -779,6 +779,24 @@ class SqliteTx final : public WriteTx {
     });
   }
 
+  Result<std::optional<Id>> FindInboundMessage(const std::string& message_id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT COALESCE(ticket_id, 0) FROM inbound_messages WHERE "
+                                       "message_id = ?"));
+    st->Bind(1, message_id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<Id>{};
+    return std::optional<Id>{st->Int(0)};
+  }
+
+  Status RecordInboundMessage(const std::string& message_id, std::optional<Id> ticket_id,
+                              std::optional<Id> article_id) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("INSERT INTO inbound_messages(message_id, ticket_id, article_id, "
+                               "received_at) VALUES (?,?,?,?) ON CONFLICT(message_id) DO NOTHING"));
+    return st->Bind(1, message_id).Bind(2, ticket_id).Bind(3, article_id).Bind(4, now_).Run();
+  }
+
   Status InsertClock(ClockRow& c) override {
     OMBUD_ASSIGN_OR_RETURN(
         Stmt * st, db_.Prepare("INSERT INTO ticket_clocks(ticket_id, name, scope, department_id, "
