@@ -7,6 +7,7 @@
 #include <charconv>
 #include <memory>
 
+#include "channels/http/curl_handle.hpp"
 #include "channels/http/curl_http.hpp"
 #include "channels/text.hpp"
 
@@ -15,10 +16,6 @@ namespace ombud::channels::email {
 namespace {
 
 constexpr std::size_t kMaxFetchBytes = 64 * 1024 * 1024;
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 
 std::size_t Collect(char* data, std::size_t size, std::size_t count, void* user) {
   auto* out = static_cast<std::string*>(user);
@@ -54,30 +51,14 @@ Result<std::string> Perform(const ImapConfig& config, const std::string& path,
                             const std::string& command) {
   OMBUD_RETURN_IF_ERROR(CheckConfig(config));
   http::EnsureCurlInitialised();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  http::CurlHandle curl(curl_easy_init());
   if (!curl) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   CURL* c = curl.get();
   std::string out;
   char error[CURL_ERROR_SIZE] = {0};
   const std::string url = Base(config) + path;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.total_timeout.count()));
-  if (config.url.rfind("imap://", 0) == 0) {
-    curl_easy_setopt(
-        c, CURLOPT_USE_SSL,
-        config.starttls ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_NONE));
-  }
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, config.verify_peer ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, config.verify_peer ? 2L : 0L);
-  if (!config.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config.ca_file.c_str());
-  if (!config.username.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERNAME, config.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, config.password.c_str());
-  }
+  http::SetMailSessionOptions(c, config, "imap,imaps", "imap://", error);
   if (!command.empty()) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, command.c_str());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);

@@ -5,18 +5,12 @@
 #include <cstring>
 #include <memory>
 
+#include "channels/http/curl_handle.hpp"
 #include "channels/http/curl_http.hpp"
 
 namespace ombud::channels::email {
 
 namespace {
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 struct Upload {
   const std::string* data;
@@ -47,33 +41,17 @@ Status Send(const SmtpConfig& config, const std::string& from, const std::vector
     return Fail(ErrorCode::kInvalidArgument, "SMTP URL must start with smtp:// or smtps://", "url");
   }
   http::EnsureCurlInitialised();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  http::CurlHandle curl(curl_easy_init());
   if (!curl) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   CURL* c = curl.get();
-  std::unique_ptr<curl_slist, SlistDeleter> rcpt;
+  http::CurlList rcpt;
   for (const auto& r : to) rcpt.reset(curl_slist_append(rcpt.release(), ("<" + r + ">").c_str()));
   const std::string mail_from = "<" + from + ">";
   Upload upload{&raw};
   char error[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(c, CURLOPT_URL, config.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.total_timeout.count()));
-  if (config.url.rfind("smtp://", 0) == 0) {
-    curl_easy_setopt(
-        c, CURLOPT_USE_SSL,
-        config.starttls ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_NONE));
-  }
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, config.verify_peer ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, config.verify_peer ? 2L : 0L);
-  if (!config.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config.ca_file.c_str());
-  if (!config.username.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERNAME, config.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, config.password.c_str());
-  }
+  http::SetMailSessionOptions(c, config, "smtp,smtps", "smtp://", error);
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

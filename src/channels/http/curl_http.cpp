@@ -5,18 +5,13 @@
 #include <memory>
 #include <mutex>
 
+#include "channels/http/curl_handle.hpp"
+
 namespace ombud::channels::http {
 
 namespace {
 
 constexpr std::size_t kMaxResponseBytes = 8 * 1024 * 1024;
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 std::size_t WriteBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* out = static_cast<std::string*>(user);
@@ -29,10 +24,10 @@ std::size_t WriteBody(char* data, std::size_t size, std::size_t count, void* use
 Result<HttpResponse> Perform(const std::string& url, const std::string* post_body,
                              std::string_view content_type, const HttpOptions& options) {
   EnsureCurlInitialised();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  CurlHandle curl(curl_easy_init());
   if (!curl) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   HttpResponse response;
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  CurlList headers;
   const auto add_header = [&](const std::string& h) {
     headers.reset(curl_slist_append(headers.release(), h.c_str()));
   };
