@@ -122,10 +122,9 @@ int Serve(const ServeOptions& options) {
     }
   }
 
-  jobs::Scheduler scheduler(store, clock,
-                            [p = *policy](store::WriteTx& tx, const store::Timer& timer) {
-                              return desk::FireTimer(tx, p.get(), timer);
-                            });
+  jobs::Scheduler scheduler(store, clock, [](store::WriteTx& tx, const store::Timer& timer) {
+    return desk::FireTimer(tx, timer);
+  });
   store.OnTimerScheduled([&scheduler](domain::Millis) { scheduler.Wake(); });
   scheduler.Start();
   api::TestClockControl test_clock{[&clock, &scheduler](std::chrono::system_clock::time_point at) {

@@ -233,7 +233,7 @@ Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::T
   return {};
 }
 
-Status FireTimer(store::WriteTx& tx, const Policy* policy, const store::Timer& timer) {
+Status FireTimer(store::WriteTx& tx, const store::Timer& timer) {
   OMBUD_RETURN_IF_ERROR(tx.MarkTimerFired(timer.id));
   if (!timer.subject.starts_with("clock:")) return {};
   const domain::Id clock_id = std::stoll(timer.subject.substr(6));
@@ -265,7 +265,6 @@ Status FireTimer(store::WriteTx& tx, const Policy* policy, const store::Timer& t
   to_supervisors.user_id.reset();
   to_supervisors.role = "supervisor";
   OMBUD_RETURN_IF_ERROR(tx.InsertNotification(to_supervisors));
-  (void)policy;
   return tx.Audit("system", "clock.breach", subject,
                   Details({{"clock", row.name},
                            {"clock_id", row.id},

@@ -42,7 +42,7 @@ Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::T
 
 // Fires a due timer: a warning notifies the ticket's owner (or its department's agents), a
 // breach marks the clock breached, audits it and notifies supervisors. Marks the timer fired.
-Status FireTimer(store::WriteTx& tx, const Policy* policy, const store::Timer& timer);
+Status FireTimer(store::WriteTx& tx, const store::Timer& timer);
 
 // Waives a clock with a recorded reason (e.g. force majeure, R-VIE-2).
 Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
