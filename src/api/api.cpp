@@ -457,15 +457,21 @@ void Api::RegisterRoutes(Router& router) {
         }();
         if (!cmd) return reply(ErrorResponse(cmd.error()));
         const Actor actor = *req.actor;
-        Commit(store, req, reply, 201,
-               [actor, cmd = std::move(*cmd),
-                policy = policy_](store::WriteTx& tx) -> Result<json::value> {
-                 OMBUD_ASSIGN_OR_RETURN(auto created,
-                                        desk::CreateTicket(tx, actor, cmd, policy.get()));
-                 return json::object{{"ticket", ToJson(created.ticket)},
-                                     {"article", ToJson(created.article)},
-                                     {"customer", ToJson(created.customer)}};
-               });
+        CommitText(store, req, reply, 201,
+                   [actor, cmd = std::move(*cmd),
+                    policy = policy_](store::WriteTx& tx) -> Result<std::string> {
+                     OMBUD_ASSIGN_OR_RETURN(auto created,
+                                            desk::CreateTicket(tx, actor, cmd, policy.get()));
+                     // Serialized here on the writer thread: no json::value for the ticket.
+                     std::string body = "{\"ticket\":";
+                     AppendJson(body, created.ticket);
+                     body += ",\"article\":";
+                     body += json::serialize(ToJson(created.article));
+                     body += ",\"customer\":";
+                     body += json::serialize(ToJson(created.customer));
+                     body += '}';
+                     return body;
+                   });
       });
 
   router.Add("GET", "/api/v1/tickets", auth, [&store](Request& req, Reply reply) {
@@ -505,19 +511,30 @@ void Api::RegisterRoutes(Router& router) {
       }
       f.customer_id = actor.customer_id.value_or(-1);
     }
-    AnswerRead(store, reply, [f](store::ReadTx& tx) -> Result<json::value> {
+    // Written straight into the body: this is the queue every agent polls.
+    std::string body;
+    auto listed = store.Read([&](store::ReadTx& tx) -> Status {
       OMBUD_ASSIGN_OR_RETURN(auto tickets, tx.ListTickets(f));
-      json::array arr;
-      arr.reserve(tickets.size());
-      for (const auto& t : tickets) arr.push_back(ToJson(t));
-      json::value next = nullptr;
-      if (static_cast<int>(tickets.size()) == f.limit && !tickets.empty()) {
-        std::string cursor = "c";  // Built by append: GCC 12 warns falsely on "c" + string.
-        cursor += std::to_string(tickets.back().id);
-        next = std::move(cursor);
+      body.reserve(64 + tickets.size() * 400);
+      body = "{\"tickets\":[";
+      for (const auto& t : tickets) {
+        AppendJson(body, t);
+        body += ',';
       }
-      return json::object{{"tickets", std::move(arr)}, {"next_cursor", std::move(next)}};
+      if (!tickets.empty()) body.pop_back();
+      body += "],\"next_cursor\":";
+      if (static_cast<int>(tickets.size()) == f.limit && !tickets.empty()) {
+        body += "\"c";
+        body += std::to_string(tickets.back().id);
+        body += '"';
+      } else {
+        body += "null";
+      }
+      body += '}';
+      return {};
     });
+    if (!listed) return reply(ErrorResponse(listed.error()));
+    reply(Response{200, std::move(body), "application/json", {}});
   });
 
   router.Add("GET", "/api/v1/tickets/{id}", auth, [&store](Request& req, Reply reply) {

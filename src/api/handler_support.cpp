@@ -50,6 +50,15 @@ Result<Id> ResolveTicketId(store::ReadTx& tx, std::string_view param) {
 // Idempotency-Key the first answer is stored in the same transaction and replayed after.
 void Commit(store::Store& store, const Request& req, const Reply& reply, int success,
             WriteBody fn) {
+  CommitText(store, req, reply, success,
+             [fn = std::move(fn)](store::WriteTx& tx) -> Result<std::string> {
+               OMBUD_ASSIGN_OR_RETURN(auto value, fn(tx));
+               return value.is_null() ? std::string() : json::serialize(value);
+             });
+}
+
+void CommitText(store::Store& store, const Request& req, const Reply& reply, int success,
+                WriteText fn) {
   const std::string key(req.header("Idempotency-Key"));
   if (key.size() > 128 ||
       std::any_of(key.begin(), key.end(), [](char c) { return c < 0x21 || c > 0x7e; })) {
@@ -78,9 +87,8 @@ void Commit(store::Store& store, const Request& req, const Reply& reply, int suc
             return {};
           }
         }
-        OMBUD_ASSIGN_OR_RETURN(auto value, fn(tx));
-        *out = Response{
-            success, value.is_null() ? "" : json::serialize(value), "application/json", {}};
+        OMBUD_ASSIGN_OR_RETURN(auto text, fn(tx));
+        *out = Response{success, std::move(text), "application/json", {}};
         if (!key.empty()) {
           store::StoredResponse stored{
               {fingerprint.begin(), fingerprint.end()}, out->status, out->body};

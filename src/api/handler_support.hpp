@@ -13,6 +13,8 @@
 namespace ombud::api {
 
 using WriteBody = std::function<Result<boost::json::value>(store::WriteTx&)>;
+// A write that returns its answer already serialized ("" for no body).
+using WriteText = std::function<Result<std::string>(store::WriteTx&)>;
 
 Response Json(int status, const boost::json::value& v);
 
@@ -29,5 +31,9 @@ Result<domain::Id> ResolveTicketId(store::ReadTx& tx, std::string_view param);
 // Runs `fn` as one durable write and answers `success` with its JSON (204 bodies: null). With
 // an Idempotency-Key the first answer is stored in the same transaction and replayed after.
 void Commit(store::Store& store, const Request& req, const Reply& reply, int success, WriteBody fn);
+// The same for a write that serializes its own answer (hot routes: no json::value is built on
+// the writer thread).
+void CommitText(store::Store& store, const Request& req, const Reply& reply, int success,
+                WriteText fn);
 
 }  // namespace ombud::api

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <string>
+#include <string_view>
 
 #include "domain/model.hpp"
 
@@ -13,6 +14,11 @@ namespace ombud::api {
 std::string FormatTime(domain::Millis ms);
 
 boost::json::object ToJson(const domain::Ticket& t);
+// Appends the same document as serialize(ToJson(t)) to `out` without building a json::value:
+// ticket lists are the hottest read (tests/api/json_output_test.cpp keeps the two equal).
+void AppendJson(std::string& out, const domain::Ticket& t);
+// Appends `s` as a JSON string literal, escaped as boost::json::serialize escapes it.
+void AppendJsonString(std::string& out, std::string_view s);
 boost::json::object ToJson(const domain::Article& a);
 boost::json::object ToJson(const domain::Customer& c);
 boost::json::object ToJson(const domain::User& u);

@@ -71,7 +71,10 @@ std::string Metrics::Render(const store::StoreStats& store) const {
       << "ombud_store_commit_batch_size_count " << store.batches << "\n"
       << "# HELP ombud_store_write_queue_depth Writes waiting for the writer.\n"
       << "# TYPE ombud_store_write_queue_depth gauge\n"
-      << "ombud_store_write_queue_depth " << store.queue_depth << "\n";
+      << "ombud_store_write_queue_depth " << store.queue_depth << "\n"
+      << "# HELP ombud_store_syncs_total fsyncs of the WAL that made committed batches durable.\n"
+      << "# TYPE ombud_store_syncs_total counter\n"
+      << "ombud_store_syncs_total " << store.syncs << "\n";
   return out.str();
 }
 

@@ -230,19 +230,20 @@ struct StoreStats {
   std::int64_t batches = 0;
   std::int64_t batched_writes = 0;
   std::int64_t queue_depth = 0;
+  std::int64_t syncs = 0;                        // fsyncs that made batches durable.
   std::vector<std::int64_t> batch_size_buckets;  // Counts for sizes <=1,2,4,...,512,+Inf.
 };
 
-// Thread-safe. Writes are serialised and group-committed: Write's `done` runs (on the store's
-// writer thread) only after the transaction holding `fn` is durable, or with the error that
-// made `fn` roll back. `fn` runs on the writer thread and must not block; it may run more
-// than once (only its last run counts), so it must have no effect outside the transaction
+// Thread-safe. Writes are serialised and group-committed: Write's `done` runs (on a store
+// thread, which it must not block) only after the transaction holding `fn` is durable, or with the
+// error that made `fn` roll back. `fn` runs on the writer thread and must not block; it may run
+// more than once (only its last run counts), so it must have no effect outside the transaction
 // other than overwriting its own results.
 class Store {
  public:
   virtual ~Store() = default;
   virtual void Write(WriteFn fn, DoneFn done) = 0;
-  // Blocks until durable. Must not be called from the writer thread.
+  // Blocks until durable. Must not be called from a store thread (fn or done).
   Status WriteSync(WriteFn fn);
   // Runs `fn` in a read-only snapshot on a pooled connection; may block for a free one.
   virtual Status Read(const std::function<Status(ReadTx&)>& fn) = 0;

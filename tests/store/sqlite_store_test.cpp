@@ -100,6 +100,29 @@ TEST_F(SqliteStoreTest, GroupCommitsConcurrentWritesInFewTransactions) {
   EXPECT_EQ(verdict->entries, kWrites + 1);
 }
 
+TEST_F(SqliteStoreTest, AWriteIsAnsweredOnlyAfterItsWalIsSynced) {
+  const auto customer = AddCustomer("Chan Sophea");
+  for (int round = 0; round < 3; ++round) {
+    const auto syncs_before = store_->Stats().syncs;
+    std::promise<std::int64_t> syncs_at_done;
+    store_->Write(
+        [customer](WriteTx& tx) -> Status {
+          auto ticket = NewTicket(customer, "synced");
+          OMBUD_RETURN_IF_ERROR(tx.InsertTicket(ticket));
+          return tx.Audit("test", "ticket.create", "ticket:" + std::to_string(ticket.id), "{}");
+        },
+        [&](Status s) {
+          EXPECT_TRUE(s) << s.error().message;
+          syncs_at_done.set_value(store_->Stats().syncs);
+        });
+    EXPECT_GT(syncs_at_done.get_future().get(), syncs_before) << "answered before an fsync";
+    // Another connection checkpoints and truncates the WAL (as `sqlite3 db 'PRAGMA
+    // wal_checkpoint(TRUNCATE)'` would): later writes must still be synced and answered.
+    RawSql(path(), "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  EXPECT_EQ(CountTickets(), 3);
+}
+
 TEST_F(SqliteStoreTest, AFailingWriteRollsBackAloneAndKeepsTheChainWhole) {
   const auto customer = AddCustomer("Jane");
   std::mutex mu;

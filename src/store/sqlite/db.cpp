@@ -1,5 +1,6 @@
 #include "store/sqlite/db.hpp"
 
+#include <mutex>
 #include <string>
 
 namespace ombud::store::sqlite {
@@ -78,6 +79,10 @@ void Stmt::Reset() {
 }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
+  // Memory statistics put a process-wide mutex around every SQLite allocation; Ombud reads
+  // none of them. Only possible before SQLite initialises, hence once, before the first open.
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* raw = nullptr;
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |

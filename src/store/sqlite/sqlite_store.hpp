@@ -24,9 +24,13 @@ struct Options {
   const Clock* clock = nullptr;  // Required; outlives the store.
 };
 
-// The embedded Store: one SQLite file in WAL mode with synchronous=FULL. One writer thread
-// group-commits every queued write in one transaction (one fsync); each write runs inside its
-// own savepoint so a failing one rolls back alone. Thread-safe.
+// The embedded Store: one SQLite file in WAL mode. One writer thread group-commits every queued
+// write in one transaction; a failing write makes the batch re-run with a savepoint per write so
+// it rolls back alone. Durability is pipelined: the writer commits with synchronous=NORMAL (the
+// WAL is written, not yet synced) and goes on with the next batch while a sync thread
+// fdatasyncs the WAL and only then runs the batch's `done` callbacks. So a write is answered
+// only once it is on disk, and the fsync latency no longer stalls the writer. Readers may see a
+// batch up to one fsync before it is durable (docs/architecture.md). Thread-safe.
 class SqliteStore final : public Store {
  public:
   // Opens (creating and migrating as needed) and starts the writer thread.
@@ -51,8 +55,17 @@ class SqliteStore final : public Store {
 
   explicit SqliteStore(const Options& options);
   Status Init();
+  // Results of a committed (or failed) batch, waiting for the WAL to reach the disk.
+  struct Acks {
+    std::vector<DoneFn> done;
+    std::vector<Status> results;
+    bool committed = false;
+  };
+
   void WriterLoop();
   void CommitBatch(std::vector<Job>& batch);
+  void SyncLoop();
+  Status SyncWal();
   Status LoadChainHead();
 
   Options options_;
@@ -66,6 +79,14 @@ class SqliteStore final : public Store {
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<Acks> unsynced_;
+  bool sync_stopping_ = false;
+  std::thread syncer_;
+  int wal_fd_ = -1;  // Sync thread only.
+  std::atomic<std::int64_t> syncs_{0};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

@@ -1,0 +1,57 @@
+#include "api/json_output.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace ombud::api {
+namespace {
+
+std::string Direct(const domain::Ticket& t) {
+  std::string out;
+  AppendJson(out, t);
+  return out;
+}
+
+TEST(JsonOutput, FormatTimeIsRfc3339WithMilliseconds) {
+  EXPECT_EQ(FormatTime(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTime(1'795'321'811'123), "2026-11-22T04:30:11.123Z");
+  EXPECT_EQ(FormatTime(951'782'400'000 - 1), "2000-02-28T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(951'868'800'000), "2000-03-01T00:00:00.000Z");  // After 29 February.
+  EXPECT_EQ(FormatTime(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(253'402'300'799'999), "9999-12-31T23:59:59.999Z");
+}
+
+TEST(JsonOutput, DirectTicketJsonEqualsTheJsonValue) {
+  domain::Ticket t;
+  t.id = 42;
+  t.number = "C-2026-000042";
+  t.customer_id = 7;
+  t.subject = "Quote \" backslash \\ tab \t newline \n bell \x07 del \x7f";
+  t.category = "Mạng di động";  // UTF-8 passes through.
+  t.product = "ស្មាត";
+  t.incident_date = "2026-11-20";
+  t.created_at = 1'795'321'811'123;
+  t.updated_at = 1'795'321'899'001;
+  t.complaint_type = "billing";
+  t.language = "vi";
+  EXPECT_EQ(Direct(t), boost::json::serialize(ToJson(t)));
+
+  t.department_id = 3;
+  t.owner_id = 12;
+  t.state = domain::TicketState::kOpen;
+  // Stored as the API stores it: serialized by boost::json.
+  t.custom_fields_json = boost::json::serialize(
+      boost::json::parse(R"({"contract":"HD-1","amount":12.5,"tags":["a"]})"));
+  t.flags_json = R"({"out_of_window":true})";
+  EXPECT_EQ(Direct(t), boost::json::serialize(ToJson(t)));
+
+  t.custom_fields_json = "";
+  t.flags_json = "{}";
+  const auto parsed = boost::json::parse(Direct(t));
+  EXPECT_TRUE(parsed.at("custom_fields").as_object().empty());
+  EXPECT_EQ(parsed.at("subject").as_string(), t.subject);
+}
+
+}  // namespace
+}  // namespace ombud::api
