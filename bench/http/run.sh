@@ -4,6 +4,7 @@
 #   2. GET /hello, the same load: the ceiling of the HTTP layer; prints the ratio 1/2
 #   3. GET /api/v1/tickets?department_id=D&state=open&limit=50 over 1,000,000 tickets
 # Usage: bench/http/run.sh [--no-build] [--duration SECONDS] [--connections N] [--tickets N]
+#                          [--list-connections "1 4 16 64"]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -11,6 +12,7 @@ BUILD_DIR=$ROOT/build/release
 DURATION=10
 CONNECTIONS=64
 TICKETS=1000000
+LIST_CONNECTIONS="1 4 16 64"
 BUILD=1
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -18,6 +20,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
     --tickets) TICKETS=$2; shift ;;
+    --list-connections) LIST_CONNECTIONS=$2; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -97,5 +100,9 @@ stop_server
 "$POPULATE" --db "$WORK/read.db" --tickets "$TICKETS" --departments 5 | tee "$WORK/populate.out"
 DEPARTMENT=$(sed -n 's/^department_id=//p' "$WORK/populate.out" | head -1)
 start_server "$WORK/read.db"
-load list_open --method GET --target "/api/v1/tickets?department_id=$DEPARTMENT&state=open&limit=50"
+# The queue page at several loads: one agent polling alone up to the full 64 connections.
+for n in $LIST_CONNECTIONS; do
+  CONNECTIONS=$n load "list_open_c$n" --method GET \
+    --target "/api/v1/tickets?department_id=$DEPARTMENT&state=open&limit=50"
+done
 stop_server
