@@ -99,21 +99,24 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
         });
       });
 
-  router.Add("POST", "/api/v1/tickets/{id}/clocks/{clock_id}/waive", auth,
-             [&store](Request& req, Reply reply) {
-               auto clock_id = ParseId(req.Param("clock_id"), "clock_id");
-               if (!clock_id) return reply(ErrorResponse(404, "not_found", "clock not found"));
-               Write(store, req, reply, 200, Fields{"reason"},
-                     [&](const JsonInput& in) -> Result<WriteBody> {
-                       OMBUD_ASSIGN_OR_RETURN(auto reason, in.String("reason", 1, 2000));
-                       return WriteBody([actor = *req.actor, id = *clock_id,
-                                         reason](store::WriteTx& tx) -> Result<json::value> {
-                         OMBUD_RETURN_IF_ERROR(desk::WaiveClock(tx, actor, id, reason));
-                         OMBUD_ASSIGN_OR_RETURN(auto row, tx.GetClock(id));
-                         return ClockJson(row, tx.Now());
-                       });
-                     });
-             });
+  router.Add(
+      "POST", "/api/v1/tickets/{id}/clocks/{clock_id}/waive", auth,
+      [&store, keep](Request& req, Reply reply) {
+        auto clock_id = ParseId(req.Param("clock_id"), "clock_id");
+        if (!clock_id) return reply(ErrorResponse(404, "not_found", "clock not found"));
+        Write(store, req, reply, 200, Fields{"reason", "note"},
+              [&](const JsonInput& in) -> Result<WriteBody> {
+                OMBUD_ASSIGN_OR_RETURN(auto reason, in.String("reason", 1, 200));
+                OMBUD_ASSIGN_OR_RETURN(auto note, in.OptString("note", 2000));
+                return WriteBody([actor = *req.actor, id = *clock_id, reason,
+                                  note = note.value_or(""),
+                                  keep](store::WriteTx& tx) -> Result<json::value> {
+                  OMBUD_RETURN_IF_ERROR(desk::WaiveClock(tx, actor, id, reason, keep.get(), note));
+                  OMBUD_ASSIGN_OR_RETURN(auto row, tx.GetClock(id));
+                  return ClockJson(row, tx.Now());
+                });
+              });
+      });
 
   router.Add("GET", "/api/v1/tickets/{id}/audit", auth, [&store](Request& req, Reply reply) {
     const Actor actor = *req.actor;
@@ -230,7 +233,7 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
   router.Add(
       "POST", "/api/v1/tickets/{id}/answer", auth,
       on_ticket(
-          Fields{"template", "vars", "body", "method", "resolve"},
+          Fields{"template", "vars", "body", "method", "resolve", "interim"},
           [](const JsonInput& in, const Actor& actor, const desk::Policy* p) -> Result<TicketRun> {
             desk::AnswerCmd cmd;
             OMBUD_ASSIGN_OR_RETURN(auto tmpl, in.OptString("template", 100));
@@ -241,6 +244,8 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
             OMBUD_ASSIGN_OR_RETURN(cmd.method, domain::ParseChannel(method, "method"));
             OMBUD_ASSIGN_OR_RETURN(auto resolve, in.OptBool("resolve"));
             cmd.resolve = resolve.value_or(false);
+            OMBUD_ASSIGN_OR_RETURN(auto interim, in.OptBool("interim"));
+            cmd.interim = interim.value_or(false);
             if (const auto* vars = in.Raw("vars"); vars != nullptr && !vars->is_null()) {
               if (!vars->is_object()) {
                 return Fail(ErrorCode::kInvalidArgument, "vars must be an object", "vars");

@@ -490,7 +490,7 @@ class PackReader {
 
   void ReadTemplate(const std::string& key, const YAML::Node& node) {
     if (!node.IsMap()) {
-      Bad(node, key, "expected description and language -> channel -> {subject, body}");
+      Bad(node, key, "expected description, interim and language -> channel -> {subject, body}");
       return;
     }
     domain::AnswerTemplate t;
@@ -499,6 +499,10 @@ class PackReader {
       const std::string lang = entry.first.as<std::string>("");
       if (lang == "description") {
         t.description = Str(entry.second, "description");
+        continue;
+      }
+      if (lang == "interim") {
+        t.interim = Bool(entry.second, "interim", false);
         continue;
       }
       ReadMap(entry.second, lang, [&](const std::string& channel, const YAML::Node& value) {

@@ -303,20 +303,39 @@ Result<std::int64_t> RecomputeOpenClocks(store::WriteTx& tx, const Policy& polic
 }
 
 Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
-                  const std::string& reason) {
+                  const std::string& reason, const Policy* policy, const std::string& note) {
   OMBUD_RETURN_IF_ERROR(RequireStaff(actor));
   if (reason.empty()) return Fail(ErrorCode::kInvalidArgument, "a waiver needs a reason", "reason");
   OMBUD_ASSIGN_OR_RETURN(auto row, tx.GetClock(clock_id));
   if (!IsOpen(row.state)) {
     return Fail(ErrorCode::kFailedPrecondition, "clock " + row.name + " is already " + row.state);
   }
+  if (policy != nullptr) {
+    auto pack_clock = domain::FindClock(policy->pack(), row.name);
+    if (pack_clock) {
+      const auto& allowed = (*pack_clock)->waiver_reasons;
+      if (allowed.empty()) {
+        return Fail(
+            ErrorCode::kFailedPrecondition,
+            "pack " + policy->pack().id + " lets no reason waive the " + row.name + " clock",
+            "reason");
+      }
+      if (std::find(allowed.begin(), allowed.end(), reason) == allowed.end()) {
+        std::string list;
+        for (const auto& r : allowed) list += (list.empty() ? "" : ", ") + r;
+        return Fail(ErrorCode::kInvalidArgument,
+                    "the " + row.name + " clock may be waived only for: " + list, "reason");
+      }
+    }
+  }
   OMBUD_ASSIGN_OR_RETURN(auto instance, ClockInstanceFromJson(row.instance));
   OMBUD_RETURN_IF_ERROR(domain::WaiveClock(instance, reason));
   OMBUD_RETURN_IF_ERROR(tx.CancelTimers(Subject(row.id)));
   Fill(row, instance);
   OMBUD_RETURN_IF_ERROR(tx.UpdateClock(row));
-  return tx.Audit(actor.audit_name, "clock.waive", "ticket:" + std::to_string(row.ticket_id),
-                  Details({{"clock", row.name}, {"clock_id", row.id}, {"reason", reason}}));
+  return tx.Audit(
+      actor.audit_name, "clock.waive", "ticket:" + std::to_string(row.ticket_id),
+      Details({{"clock", row.name}, {"clock_id", row.id}, {"reason", reason}, {"note", note}}));
 }
 
 }  // namespace ombud::desk

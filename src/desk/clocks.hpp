@@ -44,9 +44,11 @@ Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::T
 // breach marks the clock breached, audits it and notifies supervisors. Marks the timer fired.
 Status FireTimer(store::WriteTx& tx, const store::Timer& timer);
 
-// Waives a clock with a recorded reason (e.g. force majeure, R-VIE-2).
+// Waives a clock with a recorded reason (e.g. force majeure, R-VIE-2) and an optional note.
+// Under a pack, the reason must be one the pack lists as `waivable` for that clock; a clock
+// the pack lists no reasons for cannot be waived.
 Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
-                  const std::string& reason);
+                  const std::string& reason, const Policy* policy, const std::string& note = {});
 
 // Recomputes every open clock on the policy's calendars (after a pack or calendar change):
 // due times, warnings, timers and rule texts follow. Returns how many clocks moved.

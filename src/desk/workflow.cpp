@@ -273,6 +273,15 @@ Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket
   }
   std::string subject = "[" + ticket.number + "] " + ticket.subject;
   std::string body = cmd.body;
+  bool interim = cmd.interim;
+  if (policy != nullptr && !cmd.template_key.empty()) {
+    for (const auto& t : policy->pack().templates)
+      interim = interim || (t.key == cmd.template_key && t.interim);
+  }
+  if (interim && cmd.resolve) {
+    return Fail(ErrorCode::kInvalidArgument, "an interim answer cannot resolve the ticket",
+                "resolve");
+  }
   if (policy != nullptr) {
     const std::string language =
         customer.language.empty() ? policy->pack().default_language : customer.language;
@@ -316,8 +325,10 @@ Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket
                                  json::serialize(json::object{{"article_id", a.id},
                                                               {"method", domain::Name(cmd.method)},
                                                               {"delivery", delivery},
-                                                              {"template", cmd.template_key}})));
-  OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, ticket, event::kAnswered, actor));
+                                                              {"template", cmd.template_key},
+                                                              {"interim", interim}})));
+  OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, ticket,
+                                        interim ? event::kAcknowledged : event::kAnswered, actor));
   if (ticket.state == TicketState::kNew) {
     OMBUD_RETURN_IF_ERROR(SetState(tx, actor, ticket, TicketState::kOpen, "answered"));
   }

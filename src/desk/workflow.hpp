@@ -39,6 +39,9 @@ struct AnswerCmd {
   std::string body;                                  // The answer text ({{answer}} for templates).
   domain::Channel method = domain::Channel::kEmail;  // email, sms, phone, in_person, … (R-MET-8)
   bool resolve = false;
+  // Not the answer yet (R-VIE-6 b), also implied by an `interim` template: counts as the
+  // acknowledgement, and the answer clocks keep running.
+  bool interim = false;
 };
 // R-MET-8, R-CSP-6, R-CSP-7, R-VIE-7: a written answer in the customer's language with the
 // required greeting and closing, its delivery method recorded, queued when the method sends.

@@ -101,9 +101,15 @@ TEST_F(VieonScenario, AcknowledgementWithinThreeWorkingDaysOrForceMajeure_R_VIE_
   const json::value running = ClockOf(IntAt(waived, "id"), "acknowledgement");
   EXPECT_EQ(StrAt(running, "state"), "running");
   EXPECT_EQ(StrAt(running, "due_at"), "2026-02-24T10:30:00.000Z");
+  const std::string waive_path =
+      TicketPath(IntAt(waived, "id"), "/clocks/" + std::to_string(IntAt(running, "id")) + "/waive");
+  // Only the pack's reasons waive it: anything else is refused and changes nothing.
+  Response refused = admin().Post(waive_path, json::object{{"reason", "customer_unreachable"}});
+  EXPECT_EQ(refused.status, 400) << Describe(refused);
+  EXPECT_EQ(StrAt(refused.Json(), "error.field"), "reason");
+  EXPECT_EQ(StrAt(ClockOf(IntAt(waived, "id"), "acknowledgement"), "state"), "running");
   Response response = admin().Post(
-      TicketPath(IntAt(waived, "id"), "/clocks/" + std::to_string(IntAt(running, "id")) + "/waive"),
-      json::object{{"reason", "force_majeure"}});
+      waive_path, json::object{{"reason", "force_majeure"}, {"note", "typhoon: office closed"}});
   ASSERT_EQ(response.status, 200) << Describe(response);
   EXPECT_EQ(StrAt(response.Json(), "state"), "waived");
   EXPECT_EQ(StrAt(ClockOf(IntAt(waived, "id"), "acknowledgement"), "state"), "waived");
@@ -241,6 +247,19 @@ TEST_F(VieonScenario, AnswerNowOrLater_R_VIE_6) {
   const std::int64_t later_id = IntAt(complaint, "id");
   // 10 working days after Thursday 12 February, Tết skipped: Thursday 5 March 17:30.
   EXPECT_EQ(StrAt(ClockOf(later_id, "result"), "due_at"), "2026-03-05T10:30:00.000Z");
+  // (b) "More time is needed" is not the answer: it acknowledges, the result clock runs on.
+  response = admin().Post(TicketPath(later_id, "/answer"),
+                          json::object{{"method", "phone"}, {"template", "answer_later"}});
+  ASSERT_EQ(response.status, 201) << Describe(response);
+  EXPECT_NE(StrAt(response.Json(), "body").find("cần thêm thời gian"), std::string::npos)
+      << Describe(response);
+  EXPECT_EQ(StrAt(ClockOf(later_id, "acknowledgement"), "state"), "met");
+  EXPECT_EQ(StrAt(ClockOf(later_id, "result"), "state"), "running");
+  response = admin().Post(
+      TicketPath(later_id, "/answer"),
+      json::object{{"method", "phone"}, {"template", "answer_later"}, {"resolve", true}});
+  EXPECT_EQ(response.status, 400) << Describe(response);
+  EXPECT_EQ(StrAt(Ticket(later_id), "state"), "open");
   response = admin().Post(TicketPath(later_id, "/request-info"),
                           json::object{{"asked", "ảnh chụp giao dịch thanh toán"}});
   ASSERT_EQ(response.status, 201) << Describe(response);

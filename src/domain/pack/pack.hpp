@@ -103,6 +103,9 @@ struct TemplateText {
 struct AnswerTemplate {
   std::string key;
   std::string description;
+  // An interim answer (R-VIE-6 b: "more time is needed"): it acknowledges the complaint but
+  // is not the answer, so the answer clocks keep running.
+  bool interim = false;
   std::map<std::string, std::map<std::string, TemplateText>> texts;
 };
 
