@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "api/api.hpp"
+#include "app/audit_anchor.hpp"
 #include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
@@ -120,18 +121,39 @@ int MailIngest(const std::string& db) {
   return 0;
 }
 
-int AuditVerify(const std::string& db) {
+int AuditVerify(const std::string& db, const std::string& anchors) {
   RealClock clock;
   auto store = OpenStore(db, clock);
   if (!store) return Failed("audit verify", store.error());
   auto verdict = (*store)->VerifyAudit();
   if (!verdict) return Failed("audit verify", verdict.error());
-  if (verdict->ok) {
-    std::cout << "ok: " << verdict->entries << " entries, chain intact\n";
+  if (!verdict->ok) {
+    std::cout << "TAMPERED: " << verdict->problem << "\n";
+    return 1;
+  }
+  if (!anchors.empty()) {
+    auto anchored = CheckAuditAnchors(**store, anchors);
+    if (!anchored) return Failed("audit verify", anchored.error());
+    if (!anchored->ok) {
+      std::cout << "TAMPERED: " << anchored->problem << "\n";
+      return 1;
+    }
+    std::cout << "ok: " << verdict->entries << " entries, chain intact, " << anchored->anchors
+              << " anchors match\n";
     return 0;
   }
-  std::cout << "TAMPERED: " << verdict->problem << "\n";
-  return 1;
+  std::cout << "ok: " << verdict->entries << " entries, chain intact\n";
+  return 0;
+}
+
+int AuditAnchor(const std::string& db, const std::string& file) {
+  RealClock clock;
+  auto store = OpenStore(db, clock);
+  if (!store) return Failed("audit anchor", store.error());
+  auto seq = AppendAuditAnchor(**store, file, clock.Now());
+  if (!seq) return Failed("audit anchor", seq.error());
+  std::cout << "anchored entry " << *seq << " in " << file << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -159,6 +181,12 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--pack", serve.pack, "Apply this policy pack before serving");
   serve_cmd->add_flag("--test-clock", serve.test_clock,
                       "Let an admin set and advance the server clock (tests only)");
+  serve_cmd->add_option("--audit-anchors", serve.audit_anchors,
+                        "Append the audit chain's head to this file (keep it off this disk)");
+  serve_cmd
+      ->add_option("--audit-anchor-interval", serve.audit_anchor_interval_seconds,
+                   "Seconds between audit anchors")
+      ->check(CLI::Range(1, 86400));
   serve_cmd->callback([&] { exit_code = Serve(serve); });
 
   std::string migrate_db = "ombud.db";
@@ -189,11 +217,21 @@ int RunCli(int argc, char** argv) {
   user_add_cmd->callback([&] { exit_code = UserAdd(user_add); });
 
   std::string audit_db = "ombud.db";
+  std::string audit_anchors;
   auto* audit_cmd = app.add_subcommand("audit", "Inspect the audit log");
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the whole audit chain");
   verify_cmd->add_option("--db", audit_db, "SQLite database file");
-  verify_cmd->callback([&] { exit_code = AuditVerify(audit_db); });
+  verify_cmd->add_option("--anchors", audit_anchors,
+                         "Also check the anchors in this file (audit anchor, serve "
+                         "--audit-anchors)");
+  verify_cmd->callback([&] { exit_code = AuditVerify(audit_db, audit_anchors); });
+  std::string anchor_file;
+  auto* anchor_cmd = audit_cmd->add_subcommand(
+      "anchor", "Append the chain's head to a file kept outside the database");
+  anchor_cmd->add_option("--db", audit_db, "SQLite database file");
+  anchor_cmd->add_option("--file", anchor_file, "The anchors file (appended to)")->required();
+  anchor_cmd->callback([&] { exit_code = AuditAnchor(audit_db, anchor_file); });
 
   std::string mail_db = "ombud.db";
   auto* mail_cmd = app.add_subcommand("mail", "E-mail intake");

@@ -6,11 +6,13 @@
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
 #include "api/json_output.hpp"
+#include "app/audit_anchor.hpp"
 #include "app/demo.hpp"
 #include "app/log.hpp"
 #include "app/mail_ingest.hpp"
@@ -122,6 +124,12 @@ int Serve(const ServeOptions& options) {
     }
   }
 
+  std::optional<AnchorWriter> anchors;
+  if (!options.audit_anchors.empty()) {
+    anchors.emplace(store, clock, options.audit_anchors,
+                    std::chrono::seconds(options.audit_anchor_interval_seconds));
+  }
+
   jobs::Scheduler scheduler(store, clock, [](store::WriteTx& tx, const store::Timer& timer) {
     return desk::FireTimer(tx, timer);
   });
@@ -186,6 +194,7 @@ int Serve(const ServeOptions& options) {
   // Finish queued writes while the server's I/O context still exists: their completions hold
   // the last references to connections, which must not outlive it.
   scheduler.Stop();
+  if (anchors) anchors->Stop();  // Anchors the final head.
   store.OnTimerScheduled(nullptr);
   opened->reset();
   Log("info", "stopped", {{"url", url}});

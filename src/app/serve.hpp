@@ -16,6 +16,8 @@ struct ServeOptions {
   std::string admin_password;  // For the first admin; random when empty.
   std::string pack;            // A policy pack file to apply before serving.
   bool test_clock = false;     // Expose the admin-only clock control (tests only).
+  std::string audit_anchors;   // Append the audit head to this file (app/audit_anchor.hpp).
+  int audit_anchor_interval_seconds = 300;
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

@@ -168,6 +168,8 @@ class ReadTx {
   virtual Result<std::optional<Id>> FindInboundMessage(const std::string& message_id) = 0;
   // Audit entries about `subject` ("ticket:42"), oldest first.
   virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) = 0;
+  // The audit entry `seq`, or the newest one when `seq` is 0; nullopt when there is none.
+  virtual Result<std::optional<AuditRecord>> GetAuditEntry(std::int64_t seq) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,

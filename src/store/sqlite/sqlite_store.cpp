@@ -784,6 +784,22 @@ class SqliteTx final : public WriteTx {
     });
   }
 
+  Result<std::optional<AuditRecord>> GetAuditEntry(std::int64_t seq) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare(seq == 0 ? "SELECT seq, at, actor, action, subject, details, prev_hash, hash "
+                               "FROM audit_log ORDER BY seq DESC LIMIT 1"
+                             : "SELECT seq, at, actor, action, subject, details, prev_hash, hash "
+                               "FROM audit_log WHERE seq = ?"));
+    if (seq != 0) st->Bind(1, seq);
+    OMBUD_ASSIGN_OR_RETURN(auto rows, Rows<AuditRecord>(*st, [](const Stmt& r) {
+                             return AuditRecord{r.Int(0),  r.Int(1),  r.Text(2), r.Text(3),
+                                                r.Text(4), r.Text(5), r.Text(6), r.Text(7)};
+                           }));
+    if (rows.empty()) return std::optional<AuditRecord>{};
+    return std::optional<AuditRecord>{std::move(rows.front())};
+  }
+
   Result<std::optional<Id>> FindInboundMessage(const std::string& message_id) override {
     OMBUD_ASSIGN_OR_RETURN(Stmt * st,
                            db_.Prepare("SELECT COALESCE(ticket_id, 0) FROM inbound_messages WHERE "
