@@ -72,6 +72,7 @@ std::string Metrics::Render(const store::StoreStats& store) const {
       << "# HELP ombud_store_write_queue_depth Writes waiting for the writer.\n"
       << "# TYPE ombud_store_write_queue_depth gauge\n"
       << "ombud_store_write_queue_depth " << store.queue_depth << "\n";
+  for (const auto& source : sources_) out << source();
   return out.str();
 }
 

@@ -159,6 +159,7 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--pack", serve.pack, "Apply this policy pack before serving");
   serve_cmd->add_flag("--test-clock", serve.test_clock,
                       "Let an admin set and advance the server clock (tests only)");
+  AddDeliveryOptions(*serve_cmd, serve.delivery);
   serve_cmd->callback([&] { exit_code = Serve(serve); });
 
   std::string migrate_db = "ombud.db";
