@@ -80,6 +80,8 @@ std::string SmsMessageId(const channels::sms::InboundSms& sms) {
   return "sms:" + sms.from + ":" + std::to_string(*sms.received_at) + ":" + hex;
 }
 
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
 bool IsFinalDelivery(std::string_view state) { return state == "delivered" || state == "failed"; }
 
 void AddOutboxRoutes(api::Router& router, store::Store& store) {
@@ -268,11 +270,26 @@ std::unique_ptr<jobs::OutboxWorker> MakeOutboxWorker(store::Store& store, const 
   return std::make_unique<jobs::OutboxWorker>(store, clock, options);
 }
 
-void RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
-                     const std::string& default_base_url) {
+Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
+                       const std::string& default_base_url) {
+  // A configuration mistake must stop the start, not turn every message into a dead letter.
   jobs::EmailSenderConfig email;
-  if (!config.smtp_url.empty() &&
-      ParseMailbox(config.mail_from, email.from.name, email.from.address)) {
+  if (!config.smtp_url.empty()) {
+    if (!StartsWith(config.smtp_url, "smtp://") && !StartsWith(config.smtp_url, "smtps://")) {
+      return Fail(ErrorCode::kInvalidArgument, "--smtp-url must start with smtp:// or smtps://",
+                  "smtp-url");
+    }
+    if (!ParseMailbox(config.mail_from, email.from.name, email.from.address)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--mail-from must name an address ('Name <address>') with --smtp-url",
+                  "mail-from");
+    }
+  }
+  if (!config.kannel_url.empty() && !StartsWith(config.kannel_url, "http://") &&
+      !StartsWith(config.kannel_url, "https://")) {
+    return Fail(ErrorCode::kInvalidArgument, "--kannel-url must be an http(s) URL", "kannel-url");
+  }
+  if (!config.smtp_url.empty()) {
     email.smtp.url = config.smtp_url;
     email.smtp.username = config.smtp_user;
     email.smtp.password = config.smtp_password;
@@ -304,6 +321,7 @@ void RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
   } else {
     Log("warn", "SMS is not configured (--kannel-url): SMS stays pending");
   }
+  return {};
 }
 
 void RegisterDeliveryRoutes(api::Router& router, store::Store& store,

@@ -54,9 +54,10 @@ std::unique_ptr<jobs::OutboxWorker> MakeOutboxWorker(store::Store& store, const 
 
 // Registers a sender for every configured channel; logs each channel that stays undelivered
 // for lack of configuration. `default_base_url` is how Kannel reaches this server unless
-// configured. REQUIRES: before worker.Start().
-void RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
-                     const std::string& default_base_url);
+// configured. invalid_argument (naming the flag) for a malformed URL or sender.
+// REQUIRES: before worker.Start().
+Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
+                       const std::string& default_base_url);
 
 // The admin outbox routes (list, retry) and Kannel's inbound and DLR callbacks.
 void RegisterDeliveryRoutes(api::Router& router, store::Store& store,

@@ -181,9 +181,15 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   const std::string url = "http://" + host + ":" + std::to_string(*bound);
-  std::cout << "listening on " << url << std::endl;
-  RegisterSenders(*outbox, options.delivery, url);
+  if (auto s = RegisterSenders(*outbox, options.delivery, url); !s) {
+    std::cerr << "ombud serve: " << s.error().message << "\n";
+    scheduler.Stop();
+    store.OnTimerScheduled(nullptr);
+    store.OnOutboxEnqueued(nullptr);
+    return 2;
+  }
   outbox->Start();
+  std::cout << "listening on " << url << std::endl;
   Log("info", "serving", {{"url", url}, {"db", options.db}});
 
   std::thread waiter([&server, signals] {

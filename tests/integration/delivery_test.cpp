@@ -6,6 +6,8 @@
 #include <memory>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "channels/kannel_peer.hpp"
 #include "channels/smtp_sink.hpp"
@@ -238,6 +240,21 @@ TEST_F(DeliveryTest, KannelCallbacksNeedTheSecretAndFileInboundSms) {
     return sent.size() == 1 && StrAt(sent[0], "recipient") == "85512345678";
   })) << boost::json::serialize(Outbox());
   EXPECT_EQ(ListAllTickets(admin()).size(), 1u);  // fakesmsc sent once; filed once.
+}
+
+// A malformed delivery setting stops the start instead of dead-lettering every message.
+TEST(DeliveryConfigTest, MalformedSettingsStopTheStart) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--smtp-url", "http://127.0.0.1:25", "--mail-from", "a@desk.example"}, "--smtp-url"},
+      {{"--smtp-url", "smtp://127.0.0.1:25", "--mail-from", "nobody"}, "--mail-from"},
+      {{"--kannel-url", "ftp://127.0.0.1/sendsms"}, "--kannel-url"}};
+  for (const auto& [args, flag] : cases) {
+    ServerOptions options;
+    options.extra_args = args;
+    ServerProcess server(options);
+    EXPECT_FALSE(server.Start()) << flag;
+    EXPECT_NE(server.StderrTail().find(flag), std::string::npos) << server.StderrTail();
+  }
 }
 
 class DeadLetterTest : public DeliveryTest {
