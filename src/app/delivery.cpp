@@ -9,6 +9,7 @@
 #include "api/handler_support.hpp"
 #include "api/json_output.hpp"
 #include "app/log.hpp"
+#include "channels/email/mime_parser.hpp"
 #include "channels/sms/kannel.hpp"
 #include "channels/text.hpp"
 #include "desk/inbound.hpp"
@@ -165,6 +166,8 @@ void AddKannelRoutes(api::Router& router, store::Store& store,
                m.body = sms->text;
                m.subject = sms->text.substr(0, std::min<std::size_t>(sms->text.size(), 60));
                m.message_id = SmsMessageId(*sms);
+               // SMS has no thread ids: a customer quoting the ticket number answers that ticket.
+               m.ticket_number = channels::email::ExtractTicketNumber(sms->text);
                desk::IngestOutcome outcome;
                auto written = store.WriteSync([&](store::WriteTx& tx) -> Status {
                  OMBUD_ASSIGN_OR_RETURN(outcome, desk::IngestMessage(tx, m, policy.get()));

@@ -240,6 +240,14 @@ TEST_F(DeliveryTest, KannelCallbacksNeedTheSecretAndFileInboundSms) {
     return sent.size() == 1 && StrAt(sent[0], "recipient") == "85512345678";
   })) << boost::json::serialize(Outbox());
   EXPECT_EQ(ListAllTickets(admin()).size(), 1u);  // fakesmsc sent once; filed once.
+
+  // A text quoting the ticket number is appended to that ticket.
+  const std::string number = StrAt(tickets[0], "number");
+  ASSERT_EQ(kannel_->StartHandset("85512345678 1234 text Re " + number + " van mat song"), "");
+  const std::string path = "/api/v1/tickets/" + std::to_string(IntAt(tickets[0], "id"));
+  ASSERT_TRUE(WaitFor([&] { return ArrayAt(admin().Get(path).Json(), "articles").size() == 2; }))
+      << admin().Get(path).body;
+  EXPECT_EQ(ListAllTickets(admin()).size(), 1u);
 }
 
 // A malformed delivery setting stops the start instead of dead-lettering every message.
