@@ -88,8 +88,10 @@ bool IsFinalDelivery(std::string_view state) { return state == "delivered" || st
 void AddOutboxRoutes(api::Router& router, store::Store& store) {
   router.Add("GET", "/api/v1/outbox", api::Access::kAuthenticated,
              [&store](api::Request& req, api::Reply reply) {
-               if (auto s = desk::RequireAdmin(*req.actor); !s) {
-                 return reply(api::ErrorResponse(s.error()));
+               // Admins see every message; other staff the messages of a ticket they see.
+               const desk::Actor actor = *req.actor;
+               if (!actor.IsStaff()) {
+                 return reply(api::ErrorResponse(403, "permission_denied", "staff only"));
                }
                store::OutboxFilter f;
                for (const auto& [k, v] : req.query) {
@@ -116,7 +118,15 @@ void AddOutboxRoutes(api::Router& router, store::Store& store) {
                                                    "unknown query parameter '" + k + "'", k));
                  }
                }
-               api::AnswerRead(store, reply, [f](store::ReadTx& tx) -> Result<json::value> {
+               if (!actor.IsAdmin() && !f.ticket_id) {
+                 return reply(api::ErrorResponse(403, "permission_denied",
+                                                 "only admins list all messages; give ticket_id",
+                                                 "ticket_id"));
+               }
+               api::AnswerRead(store, reply, [f, actor](store::ReadTx& tx) -> Result<json::value> {
+                 if (!actor.IsAdmin()) {
+                   OMBUD_RETURN_IF_ERROR(desk::VisibleTicket(tx, actor, *f.ticket_id));
+                 }
                  OMBUD_ASSIGN_OR_RETURN(auto rows, tx.ListOutbox(f));
                  json::array out;
                  for (const auto& r : rows) out.push_back(OutboxJson(r));

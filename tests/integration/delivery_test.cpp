@@ -284,6 +284,10 @@ TEST_F(DeadLetterTest, DeadLettersAfterTheLimitAndAnAdminRetryDeliversThem) {
   CreateUser("agent1", "agent");
   HttpClient agent = LoggedInClient("agent1");
   EXPECT_EQ(agent.Get("/api/v1/outbox?state=dead").status, 403);
+  // Staff see the delivery of a ticket they can see.
+  const auto own = agent.Get("/api/v1/outbox?ticket_id=" + std::to_string(IntAt(ticket, "id")));
+  EXPECT_EQ(own.status, 200) << Describe(own);
+  EXPECT_EQ(ArrayAt(own.Json(), "messages").size(), 1u);
   EXPECT_EQ(agent.Post(retry, boost::json::object{}).status, 403);
   const auto bad_state = admin().Get("/api/v1/outbox?state=lost");
   EXPECT_EQ(bad_state.status, 400);
