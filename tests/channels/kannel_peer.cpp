@@ -3,6 +3,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace ombud::channels::test {
@@ -12,6 +13,13 @@ namespace {
 constexpr const char* kBearerbox = "/usr/sbin/bearerbox";
 constexpr const char* kSmsbox = "/usr/sbin/smsbox";
 constexpr const char* kFakesmsc = "/usr/lib/kannel/test/fakesmsc";
+constexpr std::string_view kSmsboxReady = "Connected to bearerbox";
+
+std::size_t Count(std::string_view text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -57,9 +65,18 @@ KannelPeer::~KannelPeer() {
 
 std::string KannelPeer::StartBoxes() {
   const std::string conf = dir_ + "/kannel.conf";
+  const std::string log = dir_ + "/smsbox.log";
+  const std::size_t connected_before = Count(ReadFile(log), kSmsboxReady);
   std::string error = bearerbox_.Start({kBearerbox, conf}, dir_ + "/bearerbox.out", box_port_);
   if (error.empty()) error = smsbox_.Start({kSmsbox, conf}, dir_ + "/smsbox.out", sendsms_port_);
-  return error;
+  if (!error.empty()) return error;
+  // smsbox opens sendsms before it has loaded its services and crashes on a request that
+  // comes in between (urltrans_find_username); it connects to bearerbox after loading them.
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (Count(ReadFile(log), kSmsboxReady) > connected_before) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "smsbox did not connect to bearerbox:\n" + ReadFile(log).substr(0, 4000);
 }
 
 void KannelPeer::StopBoxes() {
