@@ -75,6 +75,7 @@ std::string Metrics::Render(const store::StoreStats& store) const {
       << "# HELP ombud_store_syncs_total fsyncs of the WAL that made committed batches durable.\n"
       << "# TYPE ombud_store_syncs_total counter\n"
       << "ombud_store_syncs_total " << store.syncs << "\n";
+  for (const auto& source : sources_) out << source();
   return out.str();
 }
 

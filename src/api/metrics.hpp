@@ -3,11 +3,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -23,6 +25,9 @@ class Metrics {
   void ConnectionOpened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   std::string Render(const store::StoreStats& store) const;
+  // Appends the Prometheus text of `source` to every Render (e.g. outbox delivery). Set before
+  // the server starts.
+  void AddSource(std::function<std::string()> source) { sources_.push_back(std::move(source)); }
 
  private:
   mutable std::mutex mu_;
@@ -31,6 +36,7 @@ class Metrics {
   std::atomic<std::int64_t> latency_count_{0};
   std::atomic<std::int64_t> latency_sum_us_{0};
   std::atomic<std::int64_t> open_connections_{0};
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace ombud::api

@@ -187,6 +187,7 @@ int RunCli(int argc, char** argv) {
       ->add_option("--audit-anchor-interval", serve.audit_anchor_interval_seconds,
                    "Seconds between audit anchors")
       ->check(CLI::Range(1, 86400));
+  AddDeliveryOptions(*serve_cmd, serve.delivery);
   serve_cmd->callback([&] { exit_code = Serve(serve); });
 
   std::string migrate_db = "ombud.db";

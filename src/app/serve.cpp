@@ -134,15 +134,22 @@ int Serve(const ServeOptions& options) {
     return desk::FireTimer(tx, timer);
   });
   store.OnTimerScheduled([&scheduler](domain::Millis) { scheduler.Wake(); });
+  // Senders are registered and the workers started once the port is known (Kannel's dlr-url
+  // points back at it); the observer is set before any concurrent write.
+  auto outbox = MakeOutboxWorker(store, clock, options.delivery);
+  store.OnOutboxEnqueued([&outbox] { outbox->Wake(); });
   scheduler.Start();
-  api::TestClockControl test_clock{[&clock, &scheduler](std::chrono::system_clock::time_point at) {
-                                     clock.Set(at);
-                                     scheduler.Wake();
-                                   },
-                                   [&clock, &scheduler](std::chrono::milliseconds by) {
-                                     clock.Advance(by);
-                                     scheduler.Wake();
-                                   }};
+  api::TestClockControl test_clock{
+      [&clock, &scheduler, &outbox](std::chrono::system_clock::time_point at) {
+        clock.Set(at);
+        scheduler.Wake();
+        outbox->Wake();
+      },
+      [&clock, &scheduler, &outbox](std::chrono::milliseconds by) {
+        clock.Advance(by);
+        scheduler.Wake();
+        outbox->Wake();
+      }};
 
   store::AttachmentStore attachments(options.attachments_dir.empty() ? options.db + ".files"
                                                                      : options.attachments_dir);
@@ -167,6 +174,8 @@ int Serve(const ServeOptions& options) {
                                    "application/json",
                                    {}});
              });
+  RegisterDeliveryRoutes(router, store, *policy, options.delivery);
+  metrics.AddSource([&outbox] { return outbox->RenderMetrics(); });
   api::ServerOptions server_options;
   server_options.address = host;
   server_options.port = port;
@@ -180,6 +189,14 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   const std::string url = "http://" + host + ":" + std::to_string(*bound);
+  if (auto s = RegisterSenders(*outbox, options.delivery, url); !s) {
+    std::cerr << "ombud serve: " << s.error().message << "\n";
+    scheduler.Stop();
+    store.OnTimerScheduled(nullptr);
+    store.OnOutboxEnqueued(nullptr);
+    return 2;
+  }
+  outbox->Start();
   std::cout << "listening on " << url << std::endl;
   Log("info", "serving", {{"url", url}, {"db", options.db}});
 
@@ -194,8 +211,10 @@ int Serve(const ServeOptions& options) {
   // Finish queued writes while the server's I/O context still exists: their completions hold
   // the last references to connections, which must not outlive it.
   scheduler.Stop();
+  outbox->Stop();
   if (anchors) anchors->Stop();  // Anchors the final head.
   store.OnTimerScheduled(nullptr);
+  store.OnOutboxEnqueued(nullptr);
   opened->reset();
   Log("info", "stopped", {{"url", url}});
   return 0;

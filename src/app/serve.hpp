@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "app/delivery.hpp"
+
 namespace ombud::app {
 
 struct ServeOptions {
@@ -18,6 +20,7 @@ struct ServeOptions {
   bool test_clock = false;     // Expose the admin-only clock control (tests only).
   std::string audit_anchors;   // Append the audit head to this file (app/audit_anchor.hpp).
   int audit_anchor_interval_seconds = 300;
+  DeliveryConfig delivery;  // SMTP, Kannel and retry settings of the outbox workers.
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

@@ -71,6 +71,7 @@ std::optional<store::OutboxMessage> Acknowledgement(const domain::Customer& c,
   }
   m.ticket_id = t.id;
   m.dedupe_key = "ack:" + t.number;
+  m.auto_submitted = true;
   return m;
 }
 

@@ -169,7 +169,7 @@ Result<store::CaseRecord> RequestInfo(store::WriteTx& tx, const Actor& actor, Id
   OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
   if (auto to = ContactFor(customer, via)) {
     OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox(
-        {via, *to, subject, body, ticket.id, "info:" + std::to_string(record.id)}));
+        {via, *to, subject, body, ticket.id, "info:" + std::to_string(record.id), a.id, false}));
   }
   OMBUD_RETURN_IF_ERROR(
       SetState(tx, actor, ticket, TicketState::kPendingCustomer, "information requested"));
@@ -317,8 +317,8 @@ Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket
                                                            : "phone number"),
                   "method");
     }
-    OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox(
-        {cmd.method, *to, subject, body, ticket.id, "answer:" + std::to_string(a.id)}));
+    OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox({cmd.method, *to, subject, body, ticket.id,
+                                            "answer:" + std::to_string(a.id), a.id, false}));
     delivery = "queued";
   }
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "ticket.answer", TicketSubject(ticket.id),

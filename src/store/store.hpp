@@ -56,7 +56,43 @@ struct OutboxMessage {
   std::string subject;
   std::string body;
   std::optional<Id> ticket_id;
-  std::string dedupe_key;  // Unique; lets a delivery retry be recognised by the receiver.
+  std::string dedupe_key;        // Unique; lets a delivery retry be recognised by the receiver.
+  std::optional<Id> article_id;  // The article this message delivers, when there is one.
+  bool auto_submitted = false;   // An automatic message (acknowledgement): never answered.
+};
+
+// An outbox row as the delivery worker and admins see it. state: pending | sent | dead.
+struct OutboxRow {
+  Id id = 0;
+  OutboxMessage message;
+  std::string state;
+  int attempts = 0;  // Send attempts made so far.
+  Millis next_attempt_at = 0;
+  Millis created_at = 0;
+  std::string last_error;
+  std::optional<Millis> sent_at;
+  std::string message_id;      // The e-mail Message-ID used (without brackets); "" otherwise.
+  std::string provider_ref;    // The provider's reference for delivery reports.
+  std::string delivery_state;  // Latest delivery report (SMS: delivered, failed, ...); "".
+};
+
+struct OutboxFilter {
+  std::string state;  // "" for any.
+  std::optional<Id> ticket_id;
+  Id after_id = 0;  // Cursor: rows with a larger id, oldest first.
+  int limit = 50;
+};
+
+struct OutboxCount {
+  domain::Channel channel = domain::Channel::kEmail;
+  std::string state;
+  std::int64_t count = 0;
+};
+
+// A message id of a ticket's conversation (inbound_messages), oldest first.
+struct ThreadMessage {
+  std::string message_id;
+  bool ours = false;  // A Message-ID we sent (recorded by MarkOutboxSent).
 };
 
 // One deadline clock of a ticket. `instance` is the domain ClockInstance as JSON (desk).
@@ -170,6 +206,17 @@ class ReadTx {
   virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) = 0;
   // The audit entry `seq`, or the newest one when `seq` is 0; nullopt when there is none.
   virtual Result<std::optional<AuditRecord>> GetAuditEntry(std::int64_t seq) = 0;
+
+  // Delivery (jobs/outbox_worker).
+  virtual Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& filter) = 0;
+  virtual Result<OutboxRow> GetOutbox(Id id) = 0;
+  virtual Result<std::vector<OutboxCount>> CountOutbox() = 0;  // By channel and state.
+  // When the earliest pending row of `channels` may be claimed (its next attempt, or its
+  // lease's end); nullopt when none is pending.
+  virtual Result<std::optional<Millis>> NextOutboxAttempt(
+      const std::vector<domain::Channel>& channels) = 0;
+  // The ticket's conversation ids (inbound_messages), oldest first, at most `limit` newest.
+  virtual Result<std::vector<ThreadMessage>> ListThreadMessages(Id ticket_id, int limit) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,
@@ -223,6 +270,25 @@ class WriteTx : public ReadTx {
                                       std::optional<Id> article_id) = 0;
   // Unassigns the user's tickets that are not resolved or closed; returns how many.
   virtual Result<std::int64_t> ReleaseOwnedTickets(Id user_id) = 0;
+
+  // Delivery. Claims up to `limit` pending rows of `channels` that are due at Now() and not
+  // leased, oldest first, leasing them to `owner` until `lease_until`: no other claim returns
+  // them before then (a worker that dies mid-send gives its rows back when the lease ends).
+  virtual Result<std::vector<OutboxRow>> ClaimOutbox(const std::vector<domain::Channel>& channels,
+                                                     const std::string& owner, Millis lease_until,
+                                                     int limit) = 0;
+  // pending -> sent; records the Message-ID (also as a thread id of the ticket, so a reply to
+  // it threads) and the provider's reference. kFailedPrecondition unless pending.
+  virtual Status MarkOutboxSent(Id id, const std::string& message_id,
+                                const std::string& provider_ref) = 0;
+  // A failed attempt: counts it, keeps the error, and either schedules the next attempt at
+  // `next_attempt_at` or, with `dead`, makes it a dead letter. Releases the lease.
+  virtual Status MarkOutboxFailed(Id id, const std::string& error, Millis next_attempt_at,
+                                  bool dead) = 0;
+  // dead -> pending, due now, attempts reset. kFailedPrecondition unless dead.
+  virtual Status RetryOutbox(Id id) = 0;
+  // Records the latest delivery report (e.g. Kannel DLR) of a row; not_found when none.
+  virtual Status SetOutboxDelivery(Id id, const std::string& delivery_state) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTx&)>;
@@ -254,6 +320,9 @@ class Store {
   // Called (on the writer thread) after a commit that scheduled timers, with the earliest
   // fire time it scheduled. Set once, before writes start.
   virtual void OnTimerScheduled(std::function<void(Millis)> observer) = 0;
+  // Called (on the writer thread) after a commit that enqueued outbox messages or made one
+  // due again (RetryOutbox). Set once, before writes start.
+  virtual void OnOutboxEnqueued(std::function<void()> observer) = 0;
 };
 
 }  // namespace ombud::store

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
+#include "channels/kannel_peer.hpp"
 #include "channels/peer_process.hpp"
 #include "channels/sms/kannel.hpp"
 #include "channels/sms/sms_split.hpp"
@@ -18,75 +19,37 @@ namespace {
 
 using channels::test::FindExecutable;
 using channels::test::FreePort;
+using channels::test::KannelPeer;
 using channels::test::PeerProcess;
 using channels::test::ReadFile;
 
-// Kannel end to end on 127.0.0.1: bearerbox with a fake SMSC, smsbox with sendsms and a
-// get-url service, fakesmsc (kannel-extras) as the handset side, and a local HTTP endpoint
+// Kannel end to end on 127.0.0.1 (KannelPeer) with a local HTTP endpoint
 // (data/http_sink.py) receiving the get-url and dlr-url callbacks.
 class KannelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    bearerbox_path_ = FindExecutable({"/usr/sbin/bearerbox"});
-    smsbox_path_ = FindExecutable({"/usr/sbin/smsbox"});
-    fakesmsc_path_ = FindExecutable({"/usr/lib/kannel/test/fakesmsc"});
-    python_ = FindExecutable({"/usr/bin/python3"});
-    if (bearerbox_path_.empty() || smsbox_path_.empty()) {
-      GTEST_SKIP() << "kannel is not installed";
+    if (const std::string missing = KannelPeer::Missing(); !missing.empty()) {
+      GTEST_SKIP() << missing;
     }
-    if (fakesmsc_path_.empty()) GTEST_SKIP() << "kannel-extras (fakesmsc) is not installed";
+    python_ = FindExecutable({"/usr/bin/python3"});
     if (python_.empty()) GTEST_SKIP() << "python3 is not installed";
-    const int admin = FreePort();
-    const int box = FreePort();
-    smsc_port_ = FreePort();
-    sendsms_port_ = FreePort();
     http_port_ = FreePort();
-    const std::string d = dir_.path();
     const std::string callback = "http://127.0.0.1:" + std::to_string(http_port_);
-    std::ostringstream conf;
-    conf << "group = core\nadmin-port = " << admin
-         << "\nadmin-password = admin-pw\nadmin-interface = 127.0.0.1\nsmsbox-port = " << box
-         << "\nsmsbox-interface = 127.0.0.1\nbox-allow-ip = 127.0.0.1\nlog-file = \"" << d
-         << "/bearerbox.log\"\nlog-level = 0\ndlr-storage = internal\n\n"
-         << "group = smsc\nsmsc = fake\nsmsc-id = fake\nport = " << smsc_port_
-         << "\nconnect-allow-ip = 127.0.0.1\n\n"
-         << "group = smsbox\nbearerbox-host = 127.0.0.1\nbearerbox-port = " << box
-         << "\nsendsms-port = " << sendsms_port_ << "\nsendsms-interface = 127.0.0.1\nlog-file = \""
-         << d << "/smsbox.log\"\nlog-level = 0\n\n"
-         << "group = sendsms-user\nusername = desk\npassword = desk-pw\nconcatenation = true\n"
-         << "max-messages = 10\n\n"
-         << "group = sms-service\nkeyword = default\ncatch-all = true\nmax-messages = 0\n"
-         << "get-url = \"" << callback
-         << "/sms/in?from=%p&to=%P&text=%b&coding=%c&charset=%C&smsc=%i&ts=%T\"\n";
-    std::ofstream(dir_.File("kannel.conf")) << conf.str();
+    kannel_ = std::make_unique<KannelPeer>(
+        dir_.path(), callback + "/sms/in?from=%p&to=%P&text=%b&coding=%c&charset=%C&smsc=%i&ts=%T");
     ASSERT_EQ(
         http_.Start({python_, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/http_sink.py",
-                     std::to_string(http_port_), d},
+                     std::to_string(http_port_), dir_.path()},
                     dir_.File("http.log"), http_port_),
         "");
-    ASSERT_EQ(bearerbox_.Start({bearerbox_path_, dir_.File("kannel.conf")},
-                               dir_.File("bearerbox.out"), box),
-              "");
-    ASSERT_EQ(smsbox_.Start({smsbox_path_, dir_.File("kannel.conf")}, dir_.File("smsbox.out"),
-                            sendsms_port_),
-              "");
-    config_.sendsms_url = "http://127.0.0.1:" + std::to_string(sendsms_port_) + "/cgi-bin/sendsms";
-    config_.username = "desk";
-    config_.password = "desk-pw";
-    config_.from = "1234";
+    ASSERT_EQ(kannel_->StartBoxes(), "");
+    config_ = kannel_->Config();
+    config_.timeout = std::chrono::milliseconds(15000);
     dlr_callback_ = callback + "/sms/dlr";
   }
 
-  // (Re)starts the handset side sending one MO message ("from to type text"); it stays
-  // connected to receive MT messages. fakesmsc picks randomly among several messages, hence
-  // one per run.
-  void StartHandset(const std::string& message) {
-    fakesmsc_.Stop();
-    ASSERT_EQ(fakesmsc_.Start({fakesmsc_path_, "-H", "127.0.0.1", "-r", std::to_string(smsc_port_),
-                               "-i", "0.1", "-m", "1", message},
-                              dir_.File("fakesmsc.out"), 0),
-              "");
-  }
+  // fakesmsc picks randomly among several messages, hence one per run.
+  void StartHandset(const std::string& message) { ASSERT_EQ(kannel_->StartHandset(message), ""); }
 
   // Query strings of the callbacks received on `path`, waiting until there are `n`.
   std::vector<QueryParams> Callbacks(std::string_view path, std::size_t n) {
@@ -106,32 +69,15 @@ class KannelTest : public ::testing::Test {
     return out;
   }
 
-  // Lines fakesmsc printed for messages it received, waiting until there are `n`.
-  std::vector<std::string> HandsetReceived(std::size_t n) {
-    std::vector<std::string> out;
-    for (int attempt = 0; attempt < 300; ++attempt) {
-      out.clear();
-      std::istringstream lines(ReadFile(dir_.File("fakesmsc.out")));
-      for (std::string line; std::getline(lines, line);) {
-        const std::size_t at = line.find("Got message");
-        if (at != std::string::npos) out.push_back(line.substr(at));
-      }
-      if (out.size() >= n) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return out;
-  }
-
-  std::string Logs() {
-    return ReadFile(dir_.File("bearerbox.log")).substr(0, 4000) + "\n" +
-           ReadFile(dir_.File("smsbox.log")).substr(0, 4000);
-  }
+  std::vector<std::string> HandsetReceived(std::size_t n) { return kannel_->HandsetReceived(n); }
+  std::string Logs() { return kannel_->Logs(); }
 
   ombud::test::TempDir dir_;
-  std::string bearerbox_path_, smsbox_path_, fakesmsc_path_, python_;
-  int smsc_port_ = 0, sendsms_port_ = 0, http_port_ = 0;
-  // Destroyed in reverse: the handset first, the HTTP endpoint last.
-  PeerProcess http_, bearerbox_, smsbox_, fakesmsc_;
+  std::string python_;
+  int http_port_ = 0;
+  // Destroyed in reverse: Kannel first, the HTTP endpoint last.
+  PeerProcess http_;
+  std::unique_ptr<KannelPeer> kannel_;
   KannelConfig config_;
   std::string dlr_callback_;
 };

@@ -8,6 +8,7 @@
 #include "channels/email/mime_builder.hpp"
 #include "channels/email/smtp_client.hpp"
 #include "channels/peer_process.hpp"
+#include "channels/smtp_sink.hpp"
 #include "channels/text.hpp"
 #include "support/temp_dir.hpp"
 
@@ -15,25 +16,16 @@ namespace ombud::channels::email {
 namespace {
 
 using channels::test::FreePort;
-using channels::test::PeerProcess;
 using channels::test::ReadFile;
+using channels::test::SmtpSink;
 
 // An aiosmtpd sink (tests/channels/data/smtp_sink.py) on 127.0.0.1 with a free port.
 class SmtpSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    python_ = channels::test::FindExecutable({"/usr/bin/python3"});
-    if (python_.empty() ||
-        std::system((python_ + " -c 'import aiosmtpd' 2>/dev/null").c_str()) != 0) {
-      GTEST_SKIP() << "python3-aiosmtpd is not installed";
-    }
-    port_ = FreePort();
-    const std::string error =
-        sink_.Start({python_, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/smtp_sink.py",
-                     std::to_string(port_), dir_.path()},
-                    dir_.File("sink.log"), port_);
-    ASSERT_EQ(error, "");
-    config_.url = "smtp://127.0.0.1:" + std::to_string(port_) + "/desk.example";
+    if (const std::string missing = SmtpSink::Missing(); !missing.empty()) GTEST_SKIP() << missing;
+    ASSERT_EQ(sink_.Start(), "");
+    config_.url = "smtp://127.0.0.1:" + std::to_string(sink_.port()) + "/desk.example";
     config_.starttls = false;  // The sink has no certificate; TLS is covered by libcurl.
     config_.connect_timeout = std::chrono::milliseconds(3000);
     config_.total_timeout = std::chrono::milliseconds(10000);
@@ -49,9 +41,7 @@ class SmtpSinkTest : public ::testing::Test {
   }
 
   ombud::test::TempDir dir_;
-  std::string python_;
-  int port_ = 0;
-  PeerProcess sink_;
+  SmtpSink sink_{dir_.path()};
   SmtpConfig config_;
 };
 
@@ -118,19 +108,10 @@ TEST_F(SmtpSinkTest, StartTlsRequiredButNotOfferedIsUnavailable) {
 class SmtpTlsSinkTest : public SmtpSinkTest {
  protected:
   void SetUp() override {
-    python_ = channels::test::FindExecutable({"/usr/bin/python3"});
-    if (python_.empty() ||
-        std::system((python_ + " -c 'import aiosmtpd' 2>/dev/null").c_str()) != 0) {
-      GTEST_SKIP() << "python3-aiosmtpd is not installed";
-    }
+    if (const std::string missing = SmtpSink::Missing(); !missing.empty()) GTEST_SKIP() << missing;
     ASSERT_EQ(channels::test::MakeSelfSignedCert(dir_.path()), "");
-    port_ = FreePort();
-    ASSERT_EQ(sink_.Start(
-                  {python_, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/smtp_sink.py",
-                   std::to_string(port_), dir_.path(), dir_.File("cert.pem"), dir_.File("key.pem")},
-                  dir_.File("sink.log"), port_),
-              "");
-    config_.url = "smtp://127.0.0.1:" + std::to_string(port_);
+    ASSERT_EQ(sink_.Start(dir_.File("cert.pem"), dir_.File("key.pem")), "");
+    config_.url = "smtp://127.0.0.1:" + std::to_string(sink_.port());
     config_.starttls = true;
     config_.verify_peer = true;
     config_.ca_file = dir_.File("cert.pem");

@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -227,6 +227,25 @@ CREATE TABLE inbound_messages (
   article_id INTEGER REFERENCES articles(id),
   received_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    R"sql(
+-- Delivery (jobs/outbox_worker): a claimed row carries a lease (lease_until) so no second
+-- worker sends it until the lease expires; state is pending | sent | dead. message_id is the
+-- e-mail Message-ID we sent (stable per row), provider_ref what the provider (Kannel's DLR
+-- reference) calls it, delivery_state the latest delivery report.
+ALTER TABLE outbox ADD COLUMN article_id INTEGER REFERENCES articles(id);
+ALTER TABLE outbox ADD COLUMN auto_submitted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN sent_at INTEGER;
+ALTER TABLE outbox ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN provider_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN delivery_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN delivery_at INTEGER;
+CREATE INDEX outbox_state ON outbox(state, id);
+CREATE INDEX outbox_message_id ON outbox(message_id);
+CREATE INDEX inbound_messages_ticket ON inbound_messages(ticket_id, received_at);
 )sql",
 };
 

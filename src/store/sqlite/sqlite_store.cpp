@@ -138,6 +138,41 @@ Timer TimerFromRow(const Stmt& st) {
   return Timer{st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)};
 }
 
+constexpr std::string_view kOutboxColumns =
+    "id, channel, recipient, subject, body, ticket_id, dedupe_key, article_id, auto_submitted, "
+    "state, attempts, next_attempt_at, created_at, last_error, sent_at, message_id, "
+    "provider_ref, delivery_state";
+
+OutboxRow OutboxFromRow(const Stmt& st) {
+  OutboxRow r;
+  r.id = st.Int(0);
+  r.message.channel = domain::ParseChannel(st.Text(1)).value_or(domain::Channel::kEmail);
+  r.message.recipient = st.Text(2);
+  r.message.subject = st.Text(3);
+  r.message.body = st.Text(4);
+  r.message.ticket_id = st.OptInt(5);
+  r.message.dedupe_key = st.Text(6);
+  r.message.article_id = st.OptInt(7);
+  r.message.auto_submitted = st.Int(8) != 0;
+  r.state = st.Text(9);
+  r.attempts = static_cast<int>(st.Int(10));
+  r.next_attempt_at = st.Int(11);
+  r.created_at = st.Int(12);
+  r.last_error = st.Text(13);
+  r.sent_at = st.OptInt(14);
+  r.message_id = st.Text(15);
+  r.provider_ref = st.Text(16);
+  r.delivery_state = st.Text(17);
+  return r;
+}
+
+// ",email,sms," for matching a channel column with instr() in one cached statement.
+std::string ChannelList(const std::vector<domain::Channel>& channels) {
+  std::string list = ",";
+  for (const auto c : channels) list += std::string(domain::Name(c)) + ",";
+  return list;
+}
+
 Status NotFoundUnless(bool found, std::string_view what) {
   if (found) return {};
   return Fail(ErrorCode::kNotFound, std::string(what) + " not found");
@@ -665,18 +700,22 @@ class SqliteTx final : public WriteTx {
 
   Status EnqueueOutbox(const OutboxMessage& m) override {
     OMBUD_ASSIGN_OR_RETURN(
-        Stmt * st,
-        db_.Prepare("INSERT INTO outbox(channel, recipient, subject, body, ticket_id, "
-                    "dedupe_key, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?)"));
-    return st->Bind(1, domain::Name(m.channel))
-        .Bind(2, m.recipient)
-        .Bind(3, m.subject)
-        .Bind(4, m.body)
-        .Bind(5, m.ticket_id)
-        .Bind(6, m.dedupe_key)
-        .Bind(7, now_)
-        .Bind(8, now_)
-        .Run();
+        Stmt * st, db_.Prepare("INSERT INTO outbox(channel, recipient, subject, body, ticket_id, "
+                               "dedupe_key, next_attempt_at, created_at, article_id, "
+                               "auto_submitted) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, domain::Name(m.channel))
+                              .Bind(2, m.recipient)
+                              .Bind(3, m.subject)
+                              .Bind(4, m.body)
+                              .Bind(5, m.ticket_id)
+                              .Bind(6, m.dedupe_key)
+                              .Bind(7, now_)
+                              .Bind(8, now_)
+                              .Bind(9, m.article_id)
+                              .Bind(10, std::int64_t{m.auto_submitted ? 1 : 0})
+                              .Run());
+    store_->batch_outbox_enqueued_ = true;
+    return {};
   }
 
   Result<std::optional<domain::Department>> FindDepartmentByKey(const std::string& key) override {
@@ -944,6 +983,146 @@ class SqliteTx final : public WriteTx {
     return std::int64_t{db_.Changes()};
   }
 
+  Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& f) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT " + std::string(kOutboxColumns) +
+                                       " FROM outbox WHERE id > ? AND (? = '' OR state = ?) AND "
+                                       "(? IS NULL OR ticket_id = ?) ORDER BY id LIMIT ?"));
+    st->Bind(1, f.after_id)
+        .Bind(2, f.state)
+        .Bind(3, f.state)
+        .Bind(4, f.ticket_id)
+        .Bind(5, f.ticket_id)
+        .Bind(6, std::int64_t{f.limit});
+    return Rows<OutboxRow>(*st, OutboxFromRow);
+  }
+
+  Result<OutboxRow> GetOutbox(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT " + std::string(kOutboxColumns) +
+                                                  " FROM outbox WHERE id = ?"));
+    st->Bind(1, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    OMBUD_RETURN_IF_ERROR(NotFoundUnless(row, "outbox message " + std::to_string(id)));
+    return OutboxFromRow(*st);
+  }
+
+  Result<std::vector<OutboxCount>> CountOutbox() override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT channel, state, COUNT(*) FROM outbox "
+                                                  "GROUP BY channel, state ORDER BY 1, 2"));
+    return Rows<OutboxCount>(*st, [](const Stmt& r) {
+      return OutboxCount{domain::ParseChannel(r.Text(0)).value_or(domain::Channel::kEmail),
+                         r.Text(1), r.Int(2)};
+    });
+  }
+
+  Result<std::optional<Millis>> NextOutboxAttempt(
+      const std::vector<domain::Channel>& channels) override {
+    const std::string list = ChannelList(channels);
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT MIN(MAX(next_attempt_at, lease_until)) FROM outbox WHERE "
+                               "state = 'pending' AND instr(?, ',' || channel || ',') > 0"));
+    st->Bind(1, list);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row || st->IsNull(0)) return std::optional<Millis>{};
+    return std::optional<Millis>{st->Int(0)};
+  }
+
+  Result<std::vector<ThreadMessage>> ListThreadMessages(Id ticket_id, int limit) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("SELECT message_id, ours FROM (SELECT i.message_id, EXISTS (SELECT 1 FROM "
+                    "outbox o WHERE o.message_id = i.message_id) AS ours, i.received_at "
+                    "FROM inbound_messages i WHERE i.ticket_id = ? ORDER BY "
+                    "i.received_at DESC, i.message_id DESC LIMIT ?) ORDER BY received_at, "
+                    "message_id"));
+    st->Bind(1, ticket_id).Bind(2, std::int64_t{limit});
+    return Rows<ThreadMessage>(*st, [](const Stmt& r) {
+      return ThreadMessage{r.Text(0), r.Int(1) != 0};
+    });
+  }
+
+  Result<std::vector<OutboxRow>> ClaimOutbox(const std::vector<domain::Channel>& channels,
+                                             const std::string& owner, Millis lease_until,
+                                             int limit) override {
+    const std::string list = ChannelList(channels);
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("UPDATE outbox SET lease_until = ?, lease_owner = ? WHERE id IN (SELECT id "
+                    "FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND "
+                    "lease_until <= ? AND instr(?, ',' || channel || ',') > 0 ORDER BY "
+                    "next_attempt_at, id LIMIT ?) RETURNING " +
+                    std::string(kOutboxColumns)));
+    st->Bind(1, lease_until)
+        .Bind(2, owner)
+        .Bind(3, now_)
+        .Bind(4, now_)
+        .Bind(5, list)
+        .Bind(6, std::int64_t{limit});
+    OMBUD_ASSIGN_OR_RETURN(auto rows, Rows<OutboxRow>(*st, OutboxFromRow));
+    std::sort(rows.begin(), rows.end(),
+              [](const OutboxRow& a, const OutboxRow& b) { return a.id < b.id; });
+    return rows;
+  }
+
+  Status MarkOutboxSent(Id id, const std::string& message_id,
+                        const std::string& provider_ref) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("UPDATE outbox SET state = 'sent', sent_at = ?, message_id = ?, "
+                    "provider_ref = ?, attempts = attempts + 1, last_error = '', lease_until = 0, "
+                    "lease_owner = '' WHERE id = ? AND state = 'pending' "
+                    "RETURNING ticket_id, article_id"));
+    st->Bind(1, now_).Bind(2, message_id).Bind(3, provider_ref).Bind(4, id);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "outbox message " + std::to_string(id) + " is not pending");
+    }
+    const std::optional<Id> ticket_id = st->OptInt(0);
+    const std::optional<Id> article_id = st->OptInt(1);
+    st->Reset();
+    if (message_id.empty()) return {};
+    return RecordInboundMessage(message_id, ticket_id, article_id);
+  }
+
+  Status MarkOutboxFailed(Id id, const std::string& error, Millis next_attempt_at,
+                          bool dead) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("UPDATE outbox SET state = ?, attempts = attempts + 1, "
+                                       "last_error = ?, next_attempt_at = ?, lease_until = 0, "
+                                       "lease_owner = '' WHERE id = ? AND state = 'pending'"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, dead ? "dead" : "pending")
+                              .Bind(2, error)
+                              .Bind(3, next_attempt_at)
+                              .Bind(4, id)
+                              .Run());
+    if (db_.Changes() == 1) return {};
+    return Fail(ErrorCode::kFailedPrecondition,
+                "outbox message " + std::to_string(id) + " is not pending");
+  }
+
+  Status RetryOutbox(Id id) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("UPDATE outbox SET state = 'pending', attempts = 0, "
+                                       "next_attempt_at = ?, lease_until = 0 WHERE id = ? AND "
+                                       "state = 'dead'"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, now_).Bind(2, id).Run());
+    if (db_.Changes() != 1) {
+      OMBUD_RETURN_IF_ERROR(GetOutbox(id));
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "outbox message " + std::to_string(id) + " is not a dead letter");
+    }
+    store_->batch_outbox_enqueued_ = true;
+    return {};
+  }
+
+  Status SetOutboxDelivery(Id id, const std::string& delivery_state) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("UPDATE outbox SET delivery_state = ?, "
+                                                  "delivery_at = ? WHERE id = ?"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, delivery_state).Bind(2, now_).Bind(3, id).Run());
+    return NotFoundUnless(db_.Changes() == 1, "outbox message " + std::to_string(id));
+  }
+
  private:
   template <typename T, typename FromRow>
   static Result<std::vector<T>> Rows(Stmt& st, FromRow from_row) {
@@ -1085,6 +1264,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   // failing write rolls back alone. Writes therefore may run twice (Store::Write).
   for (const bool isolate : {false, true}) {
     batch_earliest_timer_.reset();
+    batch_outbox_enqueued_ = false;
     std::fill(results.begin(), results.end(), Status{});
     if (Status begun = db.Run("BEGIN IMMEDIATE"); !begun) {
       std::fill(results.begin(), results.end(), begun);
@@ -1136,6 +1316,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
     if (committed && batch_earliest_timer_ && timer_observer_) {
       timer_observer_(*batch_earliest_timer_);
     }
+    if (committed && batch_outbox_enqueued_ && outbox_observer_) outbox_observer_();
     if (!committed) {
       (void)db.Run("ROLLBACK");
       head_ = batch_start;
@@ -1310,6 +1491,10 @@ Result<AuditVerdict> SqliteStore::VerifyAudit() {
 
 void SqliteStore::OnTimerScheduled(std::function<void(Millis)> observer) {
   timer_observer_ = std::move(observer);
+}
+
+void SqliteStore::OnOutboxEnqueued(std::function<void()> observer) {
+  outbox_observer_ = std::move(observer);
 }
 
 StoreStats SqliteStore::Stats() const {

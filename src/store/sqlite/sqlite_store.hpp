@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   Result<AuditVerdict> VerifyAudit() override;
   StoreStats Stats() const override;
   void OnTimerScheduled(std::function<void(Millis)> observer) override;
+  void OnOutboxEnqueued(std::function<void()> observer) override;
 
  private:
   struct Job {
@@ -73,6 +74,8 @@ class SqliteStore final : public Store {
   ChainHead head_;                              // Writer thread only.
   std::optional<Millis> batch_earliest_timer_;  // Writer thread only.
   std::function<void(Millis)> timer_observer_;
+  bool batch_outbox_enqueued_ = false;  // Writer thread only.
+  std::function<void()> outbox_observer_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
