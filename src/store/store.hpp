@@ -116,6 +116,19 @@ struct PackRecord {
   Millis applied_at = 0;
 };
 
+// A one-time login code of the customer portal: only a salted hash of the code is kept.
+struct OneTimeCode {
+  Id id = 0;
+  Id customer_id = 0;
+  domain::IdentityKind kind = domain::IdentityKind::kEmail;
+  std::string value;      // The normalised identity the code was sent to.
+  std::string code_hash;  // "salt$BLAKE2b(salt:code)", hex.
+  Millis expires_at = 0;
+  int attempts = 0;               // Wrong guesses so far.
+  std::string state = "pending";  // pending | used | locked | replaced
+  Millis created_at = 0;
+};
+
 struct AuditVerdict {
   bool ok = true;
   std::int64_t entries = 0;
@@ -168,6 +181,12 @@ class ReadTx {
   virtual Result<std::optional<Id>> FindInboundMessage(const std::string& message_id) = 0;
   // Audit entries about `subject` ("ticket:42"), oldest first.
   virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) = 0;
+  // The newest one-time code sent to an identity; nullopt when none.
+  virtual Result<std::optional<OneTimeCode>> LatestOneTimeCode(domain::IdentityKind kind,
+                                                               const std::string& value) = 0;
+  // How many one-time codes were sent to an identity since `since`.
+  virtual Result<std::int64_t> CountOneTimeCodes(domain::IdentityKind kind,
+                                                 const std::string& value, Millis since) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,
@@ -221,6 +240,8 @@ class WriteTx : public ReadTx {
                                       std::optional<Id> article_id) = 0;
   // Unassigns the user's tickets that are not resolved or closed; returns how many.
   virtual Result<std::int64_t> ReleaseOwnedTickets(Id user_id) = 0;
+  virtual Status InsertOneTimeCode(OneTimeCode& code) = 0;        // Sets id and created_at.
+  virtual Status UpdateOneTimeCode(const OneTimeCode& code) = 0;  // attempts and state.
 };
 
 using WriteFn = std::function<Status(WriteTx&)>;

@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -227,6 +227,22 @@ CREATE TABLE inbound_messages (
   article_id INTEGER REFERENCES articles(id),
   received_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    R"sql(
+-- Migration 5 (web portal): one-time login codes sent to a customer's e-mail or phone. Only
+-- a salted hash of the code is kept, with its expiry and the wrong guesses so far.
+CREATE TABLE one_time_codes (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX one_time_codes_identity ON one_time_codes(kind, value, id);
 )sql",
 };
 
