@@ -41,12 +41,15 @@ class WsClient {
 
   void Send(const json::value& frame) { ws_.write(asio::buffer(json::serialize(frame))); }
 
-  // The next frame as JSON, or null after `timeout`.
+  // The next frame as JSON, or null after `timeout` (the socket is then closed: the stream's
+  // timeout applies to asynchronous operations only, hence async_read + run).
   json::value Next(std::chrono::seconds timeout = std::chrono::seconds(15)) {
     beast::flat_buffer buffer;
     beast::error_code ec;
     beast::get_lowest_layer(ws_).expires_after(timeout);
-    ws_.read(buffer, ec);
+    ws_.async_read(buffer, [&ec](beast::error_code e, std::size_t) { ec = e; });
+    ioc_.restart();
+    ioc_.run();
     beast::get_lowest_layer(ws_).expires_never();
     if (ec) return nullptr;
     return json::parse(beast::buffers_to_string(buffer.data()), ec);

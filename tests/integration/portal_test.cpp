@@ -119,7 +119,7 @@ TEST_F(PortalTest, CodeLoginGivesACustomerSessionThatSeesOnlyItsOwnTickets) {
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0][0].find(code), std::string::npos);
   const auto outbox_channel =
-      Query(server().db_path(), "SELECT channel FROM outbox WHERE recipient = 'ann@example.com'");
+      Query(server().db_path(), "SELECT channel FROM outbox WHERE recipient = 'ann@example.com' AND dedupe_key LIKE 'otp:%'");
   ASSERT_EQ(outbox_channel.size(), 1u);
   EXPECT_EQ(outbox_channel[0][0], "email");
 
