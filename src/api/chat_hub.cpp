@@ -47,18 +47,18 @@ std::string ChatHub::MessageFrame(const domain::Ticket& ticket, const domain::Ar
 }
 
 void ChatHub::TicketCreated(const domain::Ticket& ticket, const domain::Article& article) {
-  ToAgents(
-      json::serialize(json::object{
-          {"type", "ticket.created"}, {"ticket", ToJson(ticket)}, {"article", ToJson(article)}}),
-      ticket.department_id);
-  ToWidgets(ticket, article);
+  Publish("ticket.created", ticket, article);
 }
 
 void ChatHub::ArticleAdded(const domain::Ticket& ticket, const domain::Article& article) {
-  ToAgents(
-      json::serialize(json::object{
-          {"type", "article.created"}, {"ticket", ToJson(ticket)}, {"article", ToJson(article)}}),
-      ticket.department_id);
+  Publish("article.created", ticket, article);
+}
+
+void ChatHub::Publish(std::string_view type, const domain::Ticket& ticket,
+                      const domain::Article& article) {
+  ToAgents(json::serialize(json::object{
+               {"type", type}, {"ticket", ToJson(ticket)}, {"article", ToJson(article)}}),
+           ticket.department_id);
   ToWidgets(ticket, article);
 }
 

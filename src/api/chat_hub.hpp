@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/websocket.hpp"
@@ -43,6 +44,7 @@ class ChatHub {
     Kind kind = Kind::kAgent;
     std::optional<domain::Id> id;  // Customer id, ticket id, or the agent's department.
   };
+  void Publish(std::string_view type, const domain::Ticket& ticket, const domain::Article& article);
   void Add(Kind kind, std::optional<domain::Id> id, const std::shared_ptr<WsConnection>& c);
   void ToAgents(const std::string& frame, std::optional<domain::Id> department_id);
   void ToWidgets(const domain::Ticket& ticket, const domain::Article& article);

@@ -150,6 +150,29 @@ void SendTo(const std::weak_ptr<WsConnection>& weak, std::string frame) {
   if (auto c = weak.lock()) c->Send(std::move(frame));
 }
 
+// Adds the customer's article `cmd` to ticket `param` (as the answer to `info_request` when
+// given) in one write, answers 201 with it and publishes it after the commit.
+void CommitCustomerArticle(store::Store& store, const Request& req, const Reply& reply,
+                           ChatHub& hub, const std::shared_ptr<const desk::Policy>& policy,
+                           desk::AddArticleCmd cmd, std::optional<Id> info_request) {
+  auto published = std::make_shared<Published>();
+  Commit(store, req, PublishingReply(hub, published, reply), 201,
+         [actor = *req.actor, param = std::string(req.Param("id")), cmd = std::move(cmd), policy,
+          info_request, published](store::WriteTx& tx) -> Result<json::value> {
+           OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
+           domain::Article a;
+           if (info_request) {
+             OMBUD_ASSIGN_OR_RETURN(
+                 a, desk::AnswerInfoRequest(tx, actor, id, *info_request, cmd, policy.get()));
+           } else {
+             OMBUD_ASSIGN_OR_RETURN(a, desk::AddArticle(tx, actor, id, cmd, policy.get()));
+           }
+           OMBUD_ASSIGN_OR_RETURN(published->ticket, tx.GetTicket(id));
+           published->article = a;
+           return ToJson(a);
+         });
+}
+
 }  // namespace
 
 Reply PublishingReply(ChatHub& hub, std::shared_ptr<Published> published, Reply reply) {
@@ -294,46 +317,24 @@ void RegisterPortalRoutes(Router& router, store::Store& store, store::Attachment
                                      {"info_requests", std::move(open)}};
                });
   });
-  router.Add(
-      "POST", "/api/v1/portal/tickets/{id}/replies", auth,
-      [&store, &hub, policy](Request& req, Reply reply) {
-        if (auto s = RequireCustomer(*req.actor); !s) return reply(ErrorResponse(s.error()));
-        auto cmd = MessageFrom(req.body);
-        if (!cmd) return reply(ErrorResponse(cmd.error()));
-        auto published = std::make_shared<Published>();
-        Commit(store, req, PublishingReply(hub, published, reply), 201,
-               [actor = *req.actor, param = std::string(req.Param("id")), cmd = std::move(*cmd),
-                policy, published](store::WriteTx& tx) -> Result<json::value> {
-                 OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
-                 OMBUD_ASSIGN_OR_RETURN(auto a, desk::AddArticle(tx, actor, id, cmd, policy.get()));
-                 OMBUD_ASSIGN_OR_RETURN(published->ticket, tx.GetTicket(id));
-                 published->article = a;
-                 return ToJson(a);
-               });
-      });
-  router.Add(
-      "POST", "/api/v1/portal/tickets/{id}/info-requests/{record_id}/answer", auth,
-      [&store, &hub, policy](Request& req, Reply reply) {
-        if (auto s = RequireCustomer(*req.actor); !s) return reply(ErrorResponse(s.error()));
-        auto record_id = ParseId(req.Param("record_id"), "record_id");
-        if (!record_id) {
-          return reply(ErrorResponse(404, "not_found", "information request not found"));
-        }
-        auto cmd = MessageFrom(req.body);
-        if (!cmd) return reply(ErrorResponse(cmd.error()));
-        auto published = std::make_shared<Published>();
-        Commit(
-            store, req, PublishingReply(hub, published, reply), 201,
-            [actor = *req.actor, param = std::string(req.Param("id")), record = *record_id,
-             cmd = std::move(*cmd), policy, published](store::WriteTx& tx) -> Result<json::value> {
-              OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
-              OMBUD_ASSIGN_OR_RETURN(
-                  auto a, desk::AnswerInfoRequest(tx, actor, id, record, cmd, policy.get()));
-              OMBUD_ASSIGN_OR_RETURN(published->ticket, tx.GetTicket(id));
-              published->article = a;
-              return ToJson(a);
-            });
-      });
+  router.Add("POST", "/api/v1/portal/tickets/{id}/replies", auth,
+             [&store, &hub, policy](Request& req, Reply reply) {
+               if (auto s = RequireCustomer(*req.actor); !s) return reply(ErrorResponse(s.error()));
+               auto cmd = MessageFrom(req.body);
+               if (!cmd) return reply(ErrorResponse(cmd.error()));
+               CommitCustomerArticle(store, req, reply, hub, policy, std::move(*cmd), std::nullopt);
+             });
+  router.Add("POST", "/api/v1/portal/tickets/{id}/info-requests/{record_id}/answer", auth,
+             [&store, &hub, policy](Request& req, Reply reply) {
+               if (auto s = RequireCustomer(*req.actor); !s) return reply(ErrorResponse(s.error()));
+               auto record_id = ParseId(req.Param("record_id"), "record_id");
+               if (!record_id) {
+                 return reply(ErrorResponse(404, "not_found", "information request not found"));
+               }
+               auto cmd = MessageFrom(req.body);
+               if (!cmd) return reply(ErrorResponse(cmd.error()));
+               CommitCustomerArticle(store, req, reply, hub, policy, std::move(*cmd), *record_id);
+             });
   // Documents: the raw file is the body; its type is sniffed from the content.
   router.Add(
       "POST", "/api/v1/portal/tickets/{id}/documents", auth,
@@ -363,11 +364,9 @@ void RegisterPortalRoutes(Router& router, store::Store& store, store::Attachment
               "body"));
         }
         // The ticket must be the customer's before anything is stored.
-        const Actor actor = *req.actor;
-        const std::string param(req.Param("id"));
-        auto visible = store.Read([&](store::ReadTx& tx) -> Status {
-          OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
-          OMBUD_RETURN_IF_ERROR(desk::VisibleTicket(tx, actor, id));
+        auto visible = store.Read([&req](store::ReadTx& tx) -> Status {
+          OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, req.Param("id")));
+          OMBUD_RETURN_IF_ERROR(desk::VisibleTicket(tx, *req.actor, id));
           return {};
         });
         if (!visible) return reply(ErrorResponse(visible.error()));
@@ -378,16 +377,7 @@ void RegisterPortalRoutes(Router& router, store::Store& store, store::Attachment
         cmd.channel = domain::Channel::kWeb;
         cmd.body = "Document: " + std::string(filename);
         cmd.attachments.push_back(std::move(*stored));
-        auto published = std::make_shared<Published>();
-        Commit(store, req, PublishingReply(hub, published, reply), 201,
-               [actor, param, cmd = std::move(cmd), policy,
-                published](store::WriteTx& tx) -> Result<json::value> {
-                 OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
-                 OMBUD_ASSIGN_OR_RETURN(auto a, desk::AddArticle(tx, actor, id, cmd, policy.get()));
-                 OMBUD_ASSIGN_OR_RETURN(published->ticket, tx.GetTicket(id));
-                 published->article = a;
-                 return ToJson(a);
-               });
+        CommitCustomerArticle(store, req, reply, hub, policy, std::move(cmd), std::nullopt);
       });
 
   // Chat: the customer widget (a customer session, or a visitor naming themselves).

@@ -167,16 +167,7 @@ Result<domain::Article> AnswerInfoRequest(store::WriteTx& tx, const Actor& actor
   // AddArticle marks the open requests answered when the ticket was waiting for the customer;
   // a request answered while the ticket had moved on is marked here.
   OMBUD_ASSIGN_OR_RETURN(auto now, tx.GetCaseRecord(record_id));
-  if (now.state == "open") {
-    boost::system::error_code ec;
-    json::value data = json::parse(now.data, ec);
-    if (ec || !data.is_object()) data = json::object{};
-    data.as_object()["answer_article_id"] = article.id;
-    data.as_object()["answered_at"] = tx.Now();
-    now.state = "answered";
-    now.data = json::serialize(data);
-    OMBUD_RETURN_IF_ERROR(tx.UpdateCaseRecord(now));
-  }
+  if (now.state == "open") OMBUD_RETURN_IF_ERROR(MarkInfoRequestAnswered(tx, now, article.id));
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "info_request.answer",
                                  "ticket:" + std::to_string(ticket.id),
                                  Json({{"record_id", record_id}, {"article_id", article.id}})));

@@ -1,81 +1,16 @@
 // Web chat over real WebSockets (a Boost.Beast client) against a real `ombud serve`: a visitor's
 // message becomes a chat ticket, the agent socket hears of it, and the agent's replies — over
 // the agent socket or the article API — reach the visitor's socket.
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
-
 #include <chrono>
-#include <optional>
 #include <string>
 
 #include "integration/server_test.hpp"
+#include "integration/ws_client.hpp"
 
 namespace ombud::test {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
-
-// A blocking WebSocket client with a deadline on every read.
-class WsClient {
- public:
-  // Connects and upgrades `target`; on a refused upgrade `status` holds the HTTP answer.
-  bool Connect(int port, const std::string& target, const Headers& headers = {}) {
-    beast::error_code ec;
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-    beast::get_lowest_layer(ws_).connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
-    if (ec) return false;
-    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-      for (const auto& [k, v] : headers) req.set(k, v);
-    }));
-    websocket::response_type res;
-    ws_.handshake(res, "127.0.0.1", target, ec);
-    status = static_cast<int>(res.result_int());
-    beast::get_lowest_layer(ws_).expires_never();
-    return !ec;
-  }
-
-  void Send(const json::value& frame) { ws_.write(asio::buffer(json::serialize(frame))); }
-
-  // The next frame as JSON, or null after `timeout` (the socket is then closed: the stream's
-  // timeout applies to asynchronous operations only, hence async_read + run).
-  json::value Next(std::chrono::seconds timeout = std::chrono::seconds(15)) {
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    beast::get_lowest_layer(ws_).expires_after(timeout);
-    ws_.async_read(buffer, [&ec](beast::error_code e, std::size_t) { ec = e; });
-    ioc_.restart();
-    ioc_.run();
-    beast::get_lowest_layer(ws_).expires_never();
-    if (ec) return nullptr;
-    return json::parse(beast::buffers_to_string(buffer.data()), ec);
-  }
-
-  // The next frame of `type`, skipping others; null when none comes in time.
-  json::value NextOfType(std::string_view type) {
-    for (int i = 0; i < 20; ++i) {
-      json::value v = Next();
-      if (v.is_null()) return v;
-      if (StrAt(v, "type") == type) return v;
-    }
-    return nullptr;
-  }
-
-  void Close() {
-    beast::error_code ec;
-    ws_.close(websocket::close_code::normal, ec);
-  }
-
-  int status = 0;
-
- private:
-  asio::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_{ioc_};
-};
 
 class ChatTest : public ServerTest {};
 

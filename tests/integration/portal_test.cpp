@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "integration/server_test.hpp"
+#include "integration/ws_client.hpp"
 
 namespace ombud::test {
 namespace {
@@ -118,8 +119,9 @@ TEST_F(PortalTest, CodeLoginGivesACustomerSessionThatSeesOnlyItsOwnTickets) {
   const auto stored = Query(server().db_path(), "SELECT code_hash FROM one_time_codes");
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0][0].find(code), std::string::npos);
-  const auto outbox_channel =
-      Query(server().db_path(), "SELECT channel FROM outbox WHERE recipient = 'ann@example.com' AND dedupe_key LIKE 'otp:%'");
+  const auto outbox_channel = Query(
+      server().db_path(),
+      "SELECT channel FROM outbox WHERE recipient = 'ann@example.com' AND dedupe_key LIKE 'otp:%'");
   ASSERT_EQ(outbox_channel.size(), 1u);
   EXPECT_EQ(outbox_channel[0][0], "email");
 
@@ -365,6 +367,50 @@ TEST_F(PortalTest, PublicFormFilesAWebTicketWithLimits) {
   EXPECT_EQ(accepted, 6);
   EXPECT_EQ(last.status, 429) << Describe(last);
   EXPECT_EQ(last.ErrorCode(), "rate_limited");
+}
+
+// A signed-in customer chats over the widget socket with their portal session; another
+// customer's widget hears nothing of it.
+TEST_F(PortalTest, SignedInCustomerChatsWithTheirSession) {
+  const auto ann = CreateEmailCustomer("Ann", "ann@example.com");
+  CreateEmailCustomer("Bob", "bob@example.com");
+  HttpClient web = NewClient();
+  const Portal ann_session = LogIn(web, "ann@example.com");
+  const Portal bob_session = LogIn(web, "bob@example.com");
+
+  WsClient ann_socket;
+  ASSERT_TRUE(
+      ann_socket.Connect(server().port(), "/api/v1/chat/ws", {{"Cookie", ann_session.cookie}}));
+  ASSERT_EQ(StrAt(ann_socket.Next(), "type"), "ready");
+  WsClient bob_socket;
+  ASSERT_TRUE(
+      bob_socket.Connect(server().port(), "/api/v1/chat/ws", {{"Cookie", bob_session.cookie}}));
+  ASSERT_EQ(StrAt(bob_socket.Next(), "type"), "ready");
+
+  ann_socket.Send(json::object{{"type", "message"}, {"body", "Hello from Ann"}});
+  const auto ticket_id = IntAt(ann_socket.NextOfType("message"), "ticket_id");
+  ASSERT_GT(ticket_id, 0);
+  const Response view = admin().Get("/api/v1/tickets/" + std::to_string(ticket_id));
+  EXPECT_EQ(IntAt(view.Json(), "ticket.customer_id"), ann);
+  EXPECT_EQ(StrAt(view.Json(), "ticket.channel"), "chat");
+  // Her portal lists the chat ticket.
+  EXPECT_EQ(
+      ArrayAt(web.Get("/api/v1/portal/tickets", ann_session.headers()).Json(), "tickets").size(),
+      1u);
+
+  ASSERT_EQ(admin()
+                .Post("/api/v1/tickets/" + std::to_string(ticket_id) + "/articles",
+                      json::object{{"body", "Hello Ann"}, {"direction", "outbound"}})
+                .status,
+            201);
+  EXPECT_EQ(StrAt(ann_socket.NextOfType("message"), "body"), "Hello Ann");
+  EXPECT_TRUE(bob_socket.Next(std::chrono::seconds(1)).is_null());
+
+  // Staff sessions are sent to the agent socket.
+  WsClient staff;
+  EXPECT_FALSE(staff.Connect(server().port(), "/api/v1/chat/ws",
+                             {{"Authorization", "Bearer " + admin().bearer()}}));
+  EXPECT_EQ(staff.status, 403);
 }
 
 }  // namespace
