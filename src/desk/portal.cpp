@@ -37,7 +37,13 @@ std::string Json(json::object o) { return json::serialize(o); }
 Result<domain::User> PortalUserFor(store::WriteTx& tx, Id customer_id) {
   const std::string login = "customer-" + std::to_string(customer_id);
   OMBUD_ASSIGN_OR_RETURN(auto found, tx.FindUserByLogin(login));
-  if (found) return *found;
+  if (found) {
+    // Never a session for someone else's account that happens to bear the name.
+    if (found->role != domain::Role::kCustomer || found->customer_id != customer_id) {
+      return Fail(ErrorCode::kConflict, "the portal login " + login + " belongs to another user");
+    }
+    return *found;
+  }
   OMBUD_ASSIGN_OR_RETURN(auto customer, tx.GetCustomer(customer_id));
   domain::User u;
   u.login = login;

@@ -210,6 +210,19 @@ TEST_F(PortalTest, WrongCodesLockTheCode) {
   EXPECT_FALSE(p.cookie.empty());
 }
 
+// The portal user of customer N is "customer-N"; a staff account that bears that name is never
+// handed out through a code.
+TEST_F(PortalTest, CodeNeverOpensAStaffAccountThatBearsThePortalName) {
+  const auto ann = CreateEmailCustomer("Ann", "ann@example.com");
+  ASSERT_GT(CreateUser("customer-" + std::to_string(ann), "agent"), 0);
+  HttpClient web = NewClient();
+  ASSERT_EQ(RequestCode(web, "ann@example.com").status, 202);
+  const Response r =
+      Verify(web, "ann@example.com", CodeSentTo(server().db_path(), "ann@example.com"));
+  EXPECT_EQ(r.status, 409) << Describe(r);
+  EXPECT_TRUE(r.Header("Set-Cookie").empty());
+}
+
 class PortalClockTest : public PortalTest {
  protected:
   std::vector<std::string> ExtraArgs() const override { return {"--test-clock"}; }
