@@ -31,6 +31,7 @@ constexpr int kCodeRequestsPerWindow = 10;  // Code requests per IP per window.
 constexpr int kCodeChecksPerWindow = 30;    // Code checks per IP per window.
 constexpr std::chrono::seconds kAbuseWindow{600};
 constexpr int kChatMessagesPerMinute = 30;  // Per socket.
+constexpr int kChatSocketsPerWindow = 20;   // Chat widget sockets per IP per window.
 
 Response TooMany(std::string_view what) {
   Response r = ErrorResponse(429, "rate_limited",
@@ -196,6 +197,7 @@ void RegisterPortalRoutes(Router& router, store::Store& store, store::Attachment
   auto form_limit = std::make_shared<RateLimiter>(kFormsPerWindow, kAbuseWindow);
   auto request_limit = std::make_shared<RateLimiter>(kCodeRequestsPerWindow, kAbuseWindow);
   auto check_limit = std::make_shared<RateLimiter>(kCodeChecksPerWindow, kAbuseWindow);
+  auto chat_limit = std::make_shared<RateLimiter>(kChatSocketsPerWindow, kAbuseWindow);
 
   // The public complaint form: no login; answers only the ticket number.
   router.Add("POST", "/api/v1/portal/complaints", pub,
@@ -382,7 +384,12 @@ void RegisterPortalRoutes(Router& router, store::Store& store, store::Attachment
 
   // Chat: the customer widget (a customer session, or a visitor naming themselves).
   router.AddWebSocket(
-      "/api/v1/chat/ws", pub, [&store, &hub, policy](const Request& req) -> Result<WsHandlers> {
+      "/api/v1/chat/ws", pub,
+      [&store, &hub, policy, chat_limit](const Request& req) -> Result<WsHandlers> {
+        if (!chat_limit->Allow(ClientKey(req))) {
+          return Fail(ErrorCode::kUnavailable,
+                      "too many chat connections from this address; try again later");
+        }
         auto socket = std::make_shared<ChatSocket>();
         if (req.actor) {
           if (req.actor->IsStaff()) {

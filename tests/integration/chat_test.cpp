@@ -96,6 +96,20 @@ TEST_F(ChatTest, UpgradesAreCheckedLikeRequests) {
   WsClient no_contact;
   EXPECT_FALSE(no_contact.Connect(server().port(), "/api/v1/chat/ws?name=Lan"));
   EXPECT_EQ(no_contact.status, 400);
+  // At most 20 widget sockets per address per 10 minutes (two used above).
+  int opened = 0;
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    WsClient visitor;
+    if (visitor.Connect(server().port(), "/api/v1/chat/ws?name=Lan&phone=%2B85512345678")) {
+      ++opened;
+      visitor.Close();
+    } else {
+      refused += visitor.status == 503 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(opened, 18);
+  EXPECT_EQ(refused, 2);
 }
 
 TEST_F(ChatTest, VisitorsNeverSeeAnotherConversation) {
