@@ -11,6 +11,7 @@
 #include "api/handler_support.hpp"
 #include "api/json_input.hpp"
 #include "api/json_output.hpp"
+#include "api/portal_routes.hpp"
 #include "desk/desk.hpp"
 #include "desk/workflow.hpp"
 #include "store/audit_chain.hpp"
@@ -23,8 +24,6 @@ using domain::Id;
 
 namespace {
 
-constexpr std::string_view kSessionCookie = "ombud_session";
-constexpr std::int64_t kSessionMillis = 12LL * 3600 * 1000;
 constexpr std::size_t kMaxAttachmentBytes = 10 << 20;
 constexpr std::int64_t kMaxId = INT64_MAX;
 
@@ -72,6 +71,8 @@ Result<std::string> Language(const JsonInput& in) {
   return *lang;
 }
 
+}  // namespace
+
 Result<desk::NewCustomer> NewCustomerFrom(const JsonInput& in) {
   desk::NewCustomer c;
   OMBUD_ASSIGN_OR_RETURN(c.name, in.String("name", 1, 200));
@@ -105,6 +106,8 @@ Result<std::string> CustomFields(const JsonInput& in) {
   }
   return json::serialize(o);
 }
+
+namespace {
 
 Result<std::optional<std::vector<std::string>>> ParseScope(const JsonInput& in) {
   const auto* scope = in.Raw("scope");
@@ -347,9 +350,7 @@ void Api::RegisterRoutes(Router& router) {
                 [reply, u, token, csrf](Status s) {
                   if (!s) return reply(ErrorResponse(s.error()));
                   Response r = Json(200, json::object{{"user", ToJson(u)}, {"csrf_token", csrf}});
-                  r.headers.emplace_back("Set-Cookie",
-                                         std::string(kSessionCookie) + "=" + token +
-                                             "; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200");
+                  r.headers.emplace_back("Set-Cookie", SessionCookie(token));
                   reply(std::move(r));
                 });
   });
@@ -457,11 +458,13 @@ void Api::RegisterRoutes(Router& router) {
         }();
         if (!cmd) return reply(ErrorResponse(cmd.error()));
         const Actor actor = *req.actor;
-        CommitText(store, req, reply, 201,
-                   [actor, cmd = std::move(*cmd),
-                    policy = policy_](store::WriteTx& tx) -> Result<std::string> {
+        auto published = std::make_shared<Published>();
+        CommitText(store, req, PublishingReply(hub_, published, reply), 201,
+                   [actor, cmd = std::move(*cmd), policy = policy_,
+                    published](store::WriteTx& tx) -> Result<std::string> {
                      OMBUD_ASSIGN_OR_RETURN(auto created,
                                             desk::CreateTicket(tx, actor, cmd, policy.get()));
+                     *published = {created.ticket, created.article, true};
                      // Serialized here on the writer thread: no json::value for the ticket.
                      std::string body = "{\"ticket\":";
                      AppendJson(body, created.ticket);
@@ -571,15 +574,18 @@ void Api::RegisterRoutes(Router& router) {
         }();
         if (!cmd) return reply(ErrorResponse(cmd.error()));
         const Actor actor = *req.actor;
-        Commit(store, req, reply, 201,
+        auto published = std::make_shared<Published>();
+        Commit(store, req, PublishingReply(hub_, published, reply), 201,
                [actor, param = std::string(req.Param("id")), cmd = std::move(*cmd),
-                policy = policy_](store::WriteTx& tx) -> Result<json::value> {
+                policy = policy_, published](store::WriteTx& tx) -> Result<json::value> {
                  OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
                  if (actor.IsStaff()) {
                    OMBUD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
                    OMBUD_RETURN_IF_ERROR(desk::CheckMayAct(tx, actor, t, policy.get()));
                  }
                  OMBUD_ASSIGN_OR_RETURN(auto a, desk::AddArticle(tx, actor, id, cmd, policy.get()));
+                 OMBUD_ASSIGN_OR_RETURN(published->ticket, tx.GetTicket(id));
+                 published->article = a;
                  return ToJson(a);
                });
       });
@@ -872,6 +878,7 @@ void Api::RegisterRoutes(Router& router) {
 
   RegisterWorkflowRoutes(router, store, clock, policy_, test_clock_,
                          [this] { ForgetCredentials(); });
+  RegisterPortalRoutes(router, store, attachments, clock, policy_, hub_);
 }
 
 }  // namespace ombud::api

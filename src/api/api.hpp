@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/chat_hub.hpp"
 #include "api/http_types.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
@@ -53,6 +54,7 @@ class Api {
   const Router* router_ = nullptr;
   std::mutex cache_mu_;
   std::unordered_map<std::string, CachedCredential> credentials_;
+  ChatHub hub_;  // Live chat and agent updates (portal_routes.hpp).
 };
 
 // The embedded OpenAPI 3.1 document (src/api/openapi.json).

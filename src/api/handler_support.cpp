@@ -48,6 +48,11 @@ Result<Id> ResolveTicketId(store::ReadTx& tx, std::string_view param) {
 
 // Runs `fn` as one durable write and answers `success` with its JSON. With an
 // Idempotency-Key the first answer is stored in the same transaction and replayed after.
+std::string SessionCookie(std::string_view token) {
+  return std::string(kSessionCookie) + "=" + std::string(token) +
+         "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(kSessionMillis / 1000);
+}
+
 void Commit(store::Store& store, const Request& req, const Reply& reply, int success,
             WriteBody fn) {
   CommitText(store, req, reply, success,

@@ -12,6 +12,12 @@
 // Shared pieces of the route handlers.
 namespace ombud::api {
 
+inline constexpr std::string_view kSessionCookie = "ombud_session";
+inline constexpr std::int64_t kSessionMillis = 12LL * 3600 * 1000;
+
+// The Set-Cookie value that opens a session with `token` (kSessionMillis long).
+std::string SessionCookie(std::string_view token);
+
 using WriteBody = std::function<Result<boost::json::value>(store::WriteTx&)>;
 // A write that returns its answer already serialized ("" for no body).
 using WriteText = std::function<Result<std::string>(store::WriteTx&)>;

@@ -7,6 +7,7 @@
 #include <boost/url.hpp>
 
 #include <atomic>
+#include <deque>
 #include <optional>
 
 namespace ombud::api {
@@ -14,6 +15,7 @@ namespace ombud::api {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl {
@@ -38,6 +40,88 @@ struct HttpServer::Impl {
 };
 
 namespace {
+
+// An upgraded connection: reads text frames into the route's handlers and writes queued
+// frames one at a time, all on the connection's strand.
+class WsSession : public WsConnection, public std::enable_shared_from_this<WsSession> {
+ public:
+  static constexpr std::size_t kMaxFrame = 64 << 10;
+  static constexpr std::size_t kMaxQueued = 1024;
+
+  explicit WsSession(beast::tcp_stream stream) : ws_(std::move(stream)) {}
+
+  void Start(http::request<http::string_body> upgrade, WsHandlers handlers) {
+    handlers_ = std::move(handlers);
+    ws_.read_message_max(kMaxFrame);
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    auto upgrade_ptr = std::make_shared<http::request<http::string_body>>(std::move(upgrade));
+    ws_.async_accept(*upgrade_ptr, [self = shared_from_this(), upgrade_ptr](beast::error_code ec) {
+      if (ec) return self->Finish();
+      if (self->handlers_.on_open) self->handlers_.on_open(self);
+      self->Read();
+      self->Flush();
+    });
+  }
+
+  void Send(std::string text) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(text)]() mutable {
+      if (self->closed_) return;
+      if (self->queue_.size() >= kMaxQueued) return self->Close();  // A reader too slow.
+      self->queue_.push_back(std::move(t));
+      if (self->ws_.is_open()) self->Flush();
+    });
+  }
+
+  void Close() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (self->closed_ || !self->ws_.is_open()) return;
+      self->ws_.async_close(websocket::close_code::normal,
+                            [self](beast::error_code) { self->Finish(); });
+    });
+  }
+
+ private:
+  void Read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->Finish();
+      if (self->ws_.got_text() && self->handlers_.on_message) {
+        const auto data = self->buffer_.cdata();
+        self->handlers_.on_message(
+            std::string_view(static_cast<const char*>(data.data()), data.size()));
+      }
+      self->buffer_.consume(self->buffer_.size());
+      self->Read();
+    });
+  }
+
+  void Flush() {
+    if (writing_ || queue_.empty() || closed_) return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      if (ec) return self->Finish();
+                      self->queue_.pop_front();
+                      self->Flush();
+                    });
+  }
+
+  void Finish() {
+    if (closed_) return;
+    closed_ = true;
+    queue_.clear();
+    if (handlers_.on_close) handlers_.on_close();
+    handlers_ = {};
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  WsHandlers handlers_;
+  std::deque<std::string> queue_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -93,13 +177,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (it == m.end()) return {};
       return std::string_view(it->value().data(), it->value().size());
     };
+    beast::error_code peer_ec;
+    const auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) request_.remote_address = peer.address().to_string();
     keep_alive_ = msg.keep_alive();
+    if (websocket::is_upgrade(msg)) return Upgrade();
     auto self = shared_from_this();
     server_.Dispatch(request_, [self](Response response) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
         self->Send(std::move(r), !self->keep_alive_);
       });
     });
+  }
+
+  void Upgrade() {
+    auto route = server_.ResolveUpgrade(request_);
+    if (!route) return SendAndClose(ErrorResponse(route.error()));
+    auto handlers = (*route)->websocket(request_);
+    if (!handlers) return SendAndClose(ErrorResponse(handlers.error()));
+    stream_.expires_never();
+    auto session = std::make_shared<WsSession>(std::move(stream_));
+    session->Start(parser_->release(), std::move(*handlers));
   }
 
   void SendAndClose(Response r) {
@@ -251,6 +349,25 @@ void HttpServer::Dispatch(Request& request, Reply reply) {
   } catch (const std::exception& e) {
     guarded(ErrorResponse(500, "internal", std::string("internal error: ") + e.what()));
   }
+}
+
+Result<const Route*> HttpServer::ResolveUpgrade(Request& request) {
+  auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) return Fail(ErrorCode::kInvalidArgument, "malformed request target", "target");
+  request.path = parsed->path();
+  for (const auto& param : parsed->params()) request.query.emplace_back(param.key, param.value);
+  auto match = impl_->router.Find(request.method, request.path);
+  if (match.route == nullptr || !match.route->websocket) {
+    return Fail(ErrorCode::kNotFound, "no WebSocket route " + request.path);
+  }
+  request.params = std::move(match.params);
+  const bool has_credentials =
+      !request.header("Authorization").empty() || !request.header("Cookie").empty();
+  if (match.route->access == Access::kAuthenticated || has_credentials) {
+    OMBUD_RETURN_IF_ERROR(impl_->authenticate(request));
+  }
+  impl_->metrics.RecordRequest(match.route->pattern, "GET", 101, 0);
+  return match.route;
 }
 
 }  // namespace ombud::api

@@ -45,6 +45,8 @@ class HttpServer {
 
   // Routes a parsed request (used by connections).
   void Dispatch(Request& request, Reply reply);
+  // Resolves a WebSocket upgrade request to its route, authenticated (used by connections).
+  Result<const Route*> ResolveUpgrade(Request& request);
 
  private:
   struct Impl;

@@ -31,6 +31,7 @@ struct Request {
   std::function<std::string_view(std::string_view)> header;  // "" when absent.
   std::optional<desk::Actor> actor;                          // Set for authenticated routes.
   std::string session_hash;                                  // Set when authenticated by cookie.
+  std::string remote_address;                                // The peer's IP address.
 
   std::string_view Param(std::string_view name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

@@ -25,6 +25,15 @@ void Router::Add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back(std::move(r));
 }
 
+void Router::AddWebSocket(std::string pattern, Access access, WsAccept accept) {
+  Add("GET", std::move(pattern), access, [](Request&, Reply reply) {
+    Response r = ErrorResponse(426, "upgrade_required", "this route speaks WebSocket only");
+    r.headers.emplace_back("Upgrade", "websocket");
+    reply(std::move(r));
+  });
+  routes_.back().websocket = std::move(accept);
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match match;
   if (path.empty() || path[0] != '/') return match;

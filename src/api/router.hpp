@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/http_types.hpp"
+#include "api/websocket.hpp"
 
 namespace ombud::api {
 
@@ -19,12 +20,16 @@ struct Route {
   Access access = Access::kAuthenticated;
   Handler handler;
   std::vector<std::string> segments;
+  WsAccept websocket;  // Set for WebSocket routes (GET answered 101 on an upgrade).
 };
 
 // Method + path pattern table. Built before the server starts; read-only afterwards.
 class Router {
  public:
   void Add(std::string method, std::string pattern, Access access, Handler handler);
+  // A WebSocket route: GET `pattern` upgrades; a plain GET is answered 426. With kPublic,
+  // credentials are still checked when the request carries them.
+  void AddWebSocket(std::string pattern, Access access, WsAccept accept);
 
   struct Match {
     const Route* route = nullptr;

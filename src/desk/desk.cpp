@@ -323,6 +323,17 @@ Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, Creat
   return TicketCreated{std::move(t), std::move(a), std::move(customer)};
 }
 
+Status MarkInfoRequestAnswered(store::WriteTx& tx, store::CaseRecord& record, Id article_id) {
+  boost::system::error_code ec;
+  json::value data = json::parse(record.data, ec);
+  if (ec || !data.is_object()) data = json::object{};
+  data.as_object()["answer_article_id"] = article_id;
+  data.as_object()["answered_at"] = tx.Now();
+  record.state = "answered";
+  record.data = json::serialize(data);
+  return tx.UpdateCaseRecord(record);
+}
+
 Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ticket_id,
                                    AddArticleCmd cmd, const Policy* policy) {
   OMBUD_ASSIGN_OR_RETURN(auto ticket, VisibleTicket(tx, actor, ticket_id));
@@ -355,15 +366,7 @@ Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ti
         Details({{"from", "pending_customer"}, {"to", "open"}, {"reason", "customer replied"}})));
     OMBUD_ASSIGN_OR_RETURN(auto requests, tx.ListCaseRecords(ticket.id, "info_request"));
     for (auto& r : requests) {
-      if (r.state != "open") continue;
-      boost::system::error_code ec;
-      json::value data = json::parse(r.data, ec);
-      if (ec || !data.is_object()) data = json::object{};
-      data.as_object()["answer_article_id"] = a.id;
-      data.as_object()["answered_at"] = tx.Now();
-      r.state = "answered";
-      r.data = json::serialize(data);
-      OMBUD_RETURN_IF_ERROR(tx.UpdateCaseRecord(r));
+      if (r.state == "open") OMBUD_RETURN_IF_ERROR(MarkInfoRequestAnswered(tx, r, a.id));
     }
     OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, ticket, event::kCustomerReplied, actor));
   }

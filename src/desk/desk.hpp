@@ -80,6 +80,9 @@ struct AddArticleCmd {
 Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ticket_id,
                                    AddArticleCmd cmd, const Policy* policy = nullptr);
 
+// R-MET-5: marks an information request answered by `article_id` (state and data).
+Status MarkInfoRequestAnswered(store::WriteTx& tx, store::CaseRecord& record, Id article_id);
+
 Result<domain::Ticket> ChangeState(store::WriteTx& tx, const Actor& actor, Id ticket_id,
                                    domain::TicketState to, const std::string& reason,
                                    const Policy* policy = nullptr);

@@ -152,6 +152,19 @@ struct PackRecord {
   Millis applied_at = 0;
 };
 
+// A one-time login code of the customer portal: only a salted hash of the code is kept.
+struct OneTimeCode {
+  Id id = 0;
+  Id customer_id = 0;
+  domain::IdentityKind kind = domain::IdentityKind::kEmail;
+  std::string value;      // The normalised identity the code was sent to.
+  std::string code_hash;  // "salt$BLAKE2b(salt:code)", hex.
+  Millis expires_at = 0;
+  int attempts = 0;               // Wrong guesses so far.
+  std::string state = "pending";  // pending | used | locked | replaced
+  Millis created_at = 0;
+};
+
 struct AuditVerdict {
   bool ok = true;
   std::int64_t entries = 0;
@@ -217,6 +230,12 @@ class ReadTx {
       const std::vector<domain::Channel>& channels) = 0;
   // The ticket's conversation ids (inbound_messages), oldest first, at most `limit` newest.
   virtual Result<std::vector<ThreadMessage>> ListThreadMessages(Id ticket_id, int limit) = 0;
+  // The newest one-time code sent to an identity; nullopt when none.
+  virtual Result<std::optional<OneTimeCode>> LatestOneTimeCode(domain::IdentityKind kind,
+                                                               const std::string& value) = 0;
+  // How many one-time codes were sent to an identity since `since`.
+  virtual Result<std::int64_t> CountOneTimeCodes(domain::IdentityKind kind,
+                                                 const std::string& value, Millis since) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,
@@ -289,6 +308,8 @@ class WriteTx : public ReadTx {
   virtual Status RetryOutbox(Id id) = 0;
   // Records the latest delivery report (e.g. Kannel DLR) of a row; not_found when none.
   virtual Status SetOutboxDelivery(Id id, const std::string& delivery_state) = 0;
+  virtual Status InsertOneTimeCode(OneTimeCode& code) = 0;        // Sets id and created_at.
+  virtual Status UpdateOneTimeCode(const OneTimeCode& code) = 0;  // attempts and state.
 };
 
 using WriteFn = std::function<Status(WriteTx&)>;

@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -246,6 +246,22 @@ ALTER TABLE outbox ADD COLUMN delivery_at INTEGER;
 CREATE INDEX outbox_state ON outbox(state, id);
 CREATE INDEX outbox_message_id ON outbox(message_id);
 CREATE INDEX inbound_messages_ticket ON inbound_messages(ticket_id, received_at);
+)sql",
+    R"sql(
+-- Migration 5 (web portal): one-time login codes sent to a customer's e-mail or phone. Only
+-- a salted hash of the code is kept, with its expiry and the wrong guesses so far.
+CREATE TABLE one_time_codes (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX one_time_codes_identity ON one_time_codes(kind, value, id);
 )sql",
 };
 

@@ -1123,6 +1123,68 @@ class SqliteTx final : public WriteTx {
     return NotFoundUnless(db_.Changes() == 1, "outbox message " + std::to_string(id));
   }
 
+  Result<std::optional<OneTimeCode>> LatestOneTimeCode(domain::IdentityKind kind,
+                                                       const std::string& value) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("SELECT id, customer_id, code_hash, expires_at, attempts, state, "
+                               "created_at FROM one_time_codes WHERE kind = ? AND value = ? "
+                               "ORDER BY id DESC LIMIT 1"));
+    st->Bind(1, domain::Name(kind)).Bind(2, value);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<OneTimeCode>{};
+    OneTimeCode c;
+    c.id = st->Int(0);
+    c.customer_id = st->Int(1);
+    c.kind = kind;
+    c.value = value;
+    c.code_hash = st->Text(2);
+    c.expires_at = st->Int(3);
+    c.attempts = static_cast<int>(st->Int(4));
+    c.state = st->Text(5);
+    c.created_at = st->Int(6);
+    st->Reset();
+    return std::optional<OneTimeCode>{std::move(c)};
+  }
+
+  Result<std::int64_t> CountOneTimeCodes(domain::IdentityKind kind, const std::string& value,
+                                         Millis since) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st,
+                           db_.Prepare("SELECT COUNT(*) FROM one_time_codes WHERE kind = ? AND "
+                                       "value = ? AND created_at >= ?"));
+    st->Bind(1, domain::Name(kind)).Bind(2, value).Bind(3, since);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    const std::int64_t n = row ? st->Int(0) : 0;
+    st->Reset();
+    return n;
+  }
+
+  Status InsertOneTimeCode(OneTimeCode& c) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st,
+        db_.Prepare("INSERT INTO one_time_codes(customer_id, kind, value, code_hash, "
+                    "expires_at, attempts, state, created_at) VALUES (?,?,?,?,?,?,?,?)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, c.customer_id)
+                              .Bind(2, domain::Name(c.kind))
+                              .Bind(3, c.value)
+                              .Bind(4, c.code_hash)
+                              .Bind(5, c.expires_at)
+                              .Bind(6, std::int64_t{c.attempts})
+                              .Bind(7, c.state)
+                              .Bind(8, now_)
+                              .Run());
+    c.id = db_.LastInsertId();
+    c.created_at = now_;
+    return {};
+  }
+
+  Status UpdateOneTimeCode(const OneTimeCode& c) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("UPDATE one_time_codes SET attempts = ?, state = ? WHERE id = ?"));
+    OMBUD_RETURN_IF_ERROR(
+        st->Bind(1, std::int64_t{c.attempts}).Bind(2, c.state).Bind(3, c.id).Run());
+    return NotFoundUnless(db_.Changes() == 1, "one-time code");
+  }
+
  private:
   template <typename T, typename FromRow>
   static Result<std::vector<T>> Rows(Stmt& st, FromRow from_row) {
