@@ -168,6 +168,9 @@ class ReadTx {
   virtual Result<std::optional<Id>> FindInboundMessage(const std::string& message_id) = 0;
   // Audit entries about `subject` ("ticket:42"), oldest first.
   virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) = 0;
+  // A channel's durable cursor (e.g. "imap:INBOX" -> IMAP uid_validity and last uid); nullopt
+  // when never set. The value's format belongs to the channel job.
+  virtual Result<std::optional<std::string>> GetChannelState(const std::string& key) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,
@@ -221,6 +224,7 @@ class WriteTx : public ReadTx {
                                       std::optional<Id> article_id) = 0;
   // Unassigns the user's tickets that are not resolved or closed; returns how many.
   virtual Result<std::int64_t> ReleaseOwnedTickets(Id user_id) = 0;
+  virtual Status SetChannelState(const std::string& key, const std::string& value) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTx&)>;
