@@ -7,11 +7,11 @@
 #include <iterator>
 
 #include "api/api.hpp"
-#include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "app/serve.hpp"
 #include "desk/desk.hpp"
+#include "jobs/mail_ingest.hpp"
 #include "ombud/version.hpp"
 #include "store/audit_chain.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -109,7 +109,7 @@ int MailIngest(const std::string& db) {
     return 75;
   }
   store::AttachmentStore attachments(db + ".files");
-  auto outcome = IngestRawEmail(**store, attachments, policy->get(), raw);
+  auto outcome = jobs::IngestRawEmail(**store, attachments, policy->get(), raw);
   if (!outcome) {
     std::cerr << "ombud mail ingest: " << outcome.error().message << "\n";
     return outcome.error().code == ErrorCode::kUnavailable ? 75 : 65;
@@ -159,6 +159,7 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--pack", serve.pack, "Apply this policy pack before serving");
   serve_cmd->add_flag("--test-clock", serve.test_clock,
                       "Let an admin set and advance the server clock (tests only)");
+  AddChannelFlags(*serve_cmd, serve.channels);
   serve_cmd->callback([&] { exit_code = Serve(serve); });
 
   std::string migrate_db = "ombud.db";

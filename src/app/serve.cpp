@@ -9,15 +9,16 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "api/call_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/json_output.hpp"
 #include "app/demo.hpp"
 #include "app/log.hpp"
-#include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "desk/clocks.hpp"
 #include "desk/desk.hpp"
+#include "jobs/mail_ingest.hpp"
 #include "jobs/scheduler.hpp"
 #include "store/audit_chain.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -149,7 +150,7 @@ int Serve(const ServeOptions& options) {
                if (!req.actor->IsStaff()) {
                  return reply(api::ErrorResponse(403, "permission_denied", "staff only"));
                }
-               auto outcome = IngestRawEmail(store, attachments, p.get(), req.body);
+               auto outcome = jobs::IngestRawEmail(store, attachments, p.get(), req.body);
                if (!outcome) return reply(api::ErrorResponse(outcome.error()));
                boost::json::object body{{"action", outcome->action}};
                body["ticket"] = outcome->ticket ? boost::json::value(api::ToJson(*outcome->ticket))
@@ -159,6 +160,16 @@ int Serve(const ServeOptions& options) {
                                    "application/json",
                                    {}});
              });
+  // Messenger, phone and IMAP (docs/channels.md).
+  auto messenger = MessengerSettingsFrom(options.channels);
+  if (!messenger) {
+    std::cerr << "ombud serve: " << messenger.error().message << "\n";
+    return 2;
+  }
+  api::RegisterCallRoutes(router, store, *policy);
+  RegisterChannelRoutes(router, store, *policy, std::move(*messenger), options.channels.cti_secret);
+  auto imap_poller = MakeImapPoller(options.channels, store, attachments, policy->get());
+  if (imap_poller) imap_poller->Start();
   api::ServerOptions server_options;
   server_options.address = host;
   server_options.port = port;
@@ -185,6 +196,7 @@ int Serve(const ServeOptions& options) {
   waiter.join();
   // Finish queued writes while the server's I/O context still exists: their completions hold
   // the last references to connections, which must not outlive it.
+  if (imap_poller) imap_poller->Stop();
   scheduler.Stop();
   store.OnTimerScheduled(nullptr);
   opened->reset();

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "app/channel_setup.hpp"
+
 namespace ombud::app {
 
 struct ServeOptions {
@@ -16,6 +18,7 @@ struct ServeOptions {
   std::string admin_password;  // For the first admin; random when empty.
   std::string pack;            // A policy pack file to apply before serving.
   bool test_clock = false;     // Expose the admin-only clock control (tests only).
+  ChannelOptions channels;     // Messenger, phone (CTI) and IMAP.
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.
