@@ -35,6 +35,12 @@ std::optional<Cursor> ParseCursor(std::string_view s) {
 
 }  // namespace
 
+std::chrono::milliseconds PollDelay(const ImapPollerOptions& options, int failures) {
+  auto wait = options.interval;
+  for (int i = 0; i < failures && wait < options.max_backoff; ++i) wait *= 2;
+  return std::min(wait, std::max(options.max_backoff, options.interval));
+}
+
 ImapPoller::ImapPoller(store::Store& store, store::AttachmentStore& attachments,
                        const desk::Policy* policy, ImapPollerOptions options)
     : store_(store), attachments_(attachments), policy_(policy), options_(std::move(options)) {}
@@ -140,11 +146,8 @@ void ImapPoller::Loop() {
       failures = std::min(failures + 1, 30);
       if (options_.on_error) options_.on_error(polled.error());
     }
-    auto wait = options_.interval;
-    for (int i = 0; i < failures && wait < options_.max_backoff; ++i) wait *= 2;
-    wait = std::min(wait, std::max(options_.max_backoff, options_.interval));
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, wait, [this] { return stopping_; });
+    cv_.wait_for(lock, PollDelay(options_, failures), [this] { return stopping_; });
     if (stopping_) return;
   }
 }

@@ -35,6 +35,10 @@ struct PollStats {
   bool uid_validity_changed = false;
 };
 
+// The wait before the next poll after `failures` failed polls in a row: the interval,
+// doubled per failure up to max_backoff.
+std::chrono::milliseconds PollDelay(const ImapPollerOptions& options, int failures);
+
 // Polls one IMAP mailbox and files new messages through the e-mail intake. Remembers
 // (uid_validity, last_uid) in the store ("imap:<url>/<mailbox>"), advanced in the same
 // transaction that files each message, so a restart never files a message twice; when the
