@@ -39,6 +39,44 @@ json::object CallData(const LogCallCmd& cmd, domain::Millis started_at, Id artic
   return data;
 }
 
+// A second event about a known call (the telephony system reports a call when it is answered
+// and again when it ends): the record takes the new facts; the same facts are a duplicate.
+Result<CallLogged> UpdateCall(store::WriteTx& tx, const Actor& actor, const LogCallCmd& cmd,
+                              Id ticket_id) {
+  CallLogged out;
+  OMBUD_ASSIGN_OR_RETURN(out.ticket, tx.GetTicket(ticket_id));
+  out.action = "duplicate";
+  OMBUD_ASSIGN_OR_RETURN(auto records, tx.ListCaseRecords(ticket_id, "call"));
+  for (auto& r : records) {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(r.data, ec);
+    if (ec || !parsed.is_object() || parsed.as_object()["call_id"] != json::value(cmd.call_id)) {
+      continue;
+    }
+    json::object& old = parsed.as_object();
+    const json::value article_id = old["article_id"];
+    const domain::Millis started_at = cmd.started_at > 0             ? cmd.started_at
+                                      : old["started_at"].is_int64() ? old["started_at"].as_int64()
+                                                                     : tx.Now();
+    json::object data =
+        CallData(cmd, started_at, article_id.is_int64() ? article_id.as_int64() : 0);
+    data["answered_complaint"] = old["answered_complaint"];
+    if (data == old && r.state == cmd.outcome) return out;
+    r.state = cmd.outcome;
+    r.data = json::serialize(data);
+    r.updated_at = tx.Now();
+    OMBUD_RETURN_IF_ERROR(tx.UpdateCaseRecord(r));
+    OMBUD_RETURN_IF_ERROR(
+        tx.Audit(actor.audit_name, "call.update", "ticket:" + std::to_string(ticket_id),
+                 json::serialize(json::object{
+                     {"record_id", r.id}, {"call_id", cmd.call_id}, {"outcome", cmd.outcome}})));
+    out.action = "updated";
+    out.record = std::move(r);
+    return out;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<CallLogged> LogCall(store::WriteTx& tx, const Actor& actor, const LogCallCmd& cmd,
@@ -54,11 +92,7 @@ Result<CallLogged> LogCall(store::WriteTx& tx, const Actor& actor, const LogCall
   const std::string key = std::string(kCallKeyPrefix) + cmd.call_id;
   if (!cmd.call_id.empty()) {
     OMBUD_ASSIGN_OR_RETURN(auto seen, tx.FindInboundMessage(key));
-    if (seen && *seen > 0) {
-      OMBUD_ASSIGN_OR_RETURN(out.ticket, tx.GetTicket(*seen));
-      out.action = "duplicate";
-      return out;
-    }
+    if (seen && *seen > 0) return UpdateCall(tx, actor, cmd, *seen);
   }
   const domain::Millis started_at = cmd.started_at > 0 ? cmd.started_at : tx.Now();
   const std::string text = CallText(cmd, started_at);

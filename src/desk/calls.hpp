@@ -33,9 +33,9 @@ struct LogCallCmd {
 };
 
 struct CallLogged {
-  std::string action;  // created (a new ticket) | appended | duplicate
+  std::string action;  // created (a new ticket) | appended | updated | duplicate
   domain::Ticket ticket;
-  std::optional<domain::Article> article;   // Absent for a duplicate.
+  std::optional<domain::Article> article;   // Absent for an update or a duplicate.
   std::optional<store::CaseRecord> record;  // Absent for a duplicate.
 };
 

@@ -172,6 +172,15 @@ TEST_F(ChannelsTest, CtiEventsNeedTheSecretAndAreFiledOnceOnTheCustomersOpenTick
   ASSERT_EQ(again.status, 200) << Describe(again);
   EXPECT_EQ(StrAt(again.Json(), "action"), "duplicate");
 
+  // The PBX reports the same call again with more facts: the record is updated, no article.
+  std::string later = event;
+  later.replace(later.find("Customer says"), 13, "Caller says");
+  const auto updated = PostCti(later);
+  ASSERT_EQ(updated.status, 200) << Describe(updated);
+  EXPECT_EQ(StrAt(updated.Json(), "action"), "updated");
+  EXPECT_EQ(StrAt(updated.Json(), "call.data.notes"), "Caller says number was taken (R-SMT-2)");
+  EXPECT_EQ(StrAt(PostCti(later).Json(), "action"), "duplicate");
+
   std::string second = event;
   second.replace(second.find("000017"), 6, "000018");
   second.replace(second.find("answered"), 8, "missed");
@@ -182,8 +191,11 @@ TEST_F(ChannelsTest, CtiEventsNeedTheSecretAndAreFiledOnceOnTheCustomersOpenTick
   EXPECT_EQ(ListAllTickets(admin()).size(), 1u);
   const auto actions = AuditActions(ticket_id);
   EXPECT_TRUE(Contains(actions, R"(call.log:{"record_id":)"));
+  EXPECT_TRUE(Contains(actions, R"(call.update:{"record_id":)"));
   const auto records = admin().Get("/api/v1/tickets/" + std::to_string(ticket_id) + "/records");
   EXPECT_EQ(ArrayAt(records.Json(), "records").size(), 2u) << Describe(records);
+  const auto ticket = admin().Get("/api/v1/tickets/" + std::to_string(ticket_id));
+  EXPECT_EQ(ArrayAt(ticket.Json(), "articles").size(), 2u);  // One per call.
 }
 
 TEST_F(ChannelsTest, AgentsLogCallsAndAnswerByPhone) {
