@@ -4,7 +4,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "channels/dovecot_peer.hpp"
 #include "channels/messenger/messenger.hpp"
 #include "integration/server_test.hpp"
 
@@ -261,6 +263,46 @@ TEST_F(UnconfiguredChannelsTest, WebhooksAnswerNotFoundWithoutConfiguration) {
   EXPECT_EQ(get.ErrorCode(), "not_found");
   EXPECT_EQ(anonymous.Request("POST", "/api/v1/messenger/webhook", "{}").status, 404);
   EXPECT_EQ(anonymous.Request("POST", "/api/v1/cti/events", "{}").status, 404);
+}
+
+// `ombud serve --imap-url …` starts the IMAP poller: a message delivered to a Dovecot mailbox
+// becomes a ticket without any request.
+class ImapServeTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    if (!channels::test::DovecotPeer::Installed()) GTEST_SKIP() << "dovecot-imapd is not installed";
+    ASSERT_EQ(dovecot_.Start(mail_dir_.path(), false), "");
+    ServerTest::SetUp();
+  }
+  std::vector<std::string> ExtraArgs() const override {
+    return {"--imap-url",
+            dovecot_.config().url,
+            "--imap-user",
+            dovecot_.config().username,
+            "--imap-password",
+            dovecot_.config().password,
+            "--imap-plaintext",
+            "--imap-interval",
+            "1"};
+  }
+
+  TempDir mail_dir_;
+  channels::test::DovecotPeer dovecot_;
+};
+
+TEST_F(ImapServeTest, PollsTheConfiguredMailbox) {
+  ASSERT_EQ(dovecot_.Deliver("From: Tran Thi Binh <binh@example.vn>\r\nTo: support@example.com\r\n"
+                             "Subject: Mat song\r\nMessage-ID: <imap-serve-1@example.vn>\r\n\r\n"
+                             "Mat song tu hom qua.\r\n"),
+            "");
+  std::vector<boost::json::object> tickets;
+  for (int i = 0; i < 200 && tickets.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    tickets = ListAllTickets(admin());
+  }
+  ASSERT_EQ(tickets.size(), 1u) << dovecot_.Log();
+  EXPECT_EQ(StrAt(tickets[0], "subject"), "Mat song");
+  EXPECT_EQ(StrAt(tickets[0], "channel"), "email");
 }
 
 }  // namespace

@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <sstream>
 
-#include "channels/peer_process.hpp"
+#include "channels/http_sink.hpp"
 #include "jobs/messenger.hpp"
 #include "support/temp_dir.hpp"
 
@@ -50,25 +49,14 @@ TEST(MessengerIntake, MapsEventsToDeskMessages) {
 class MessengerSenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string python = channels::test::FindExecutable({"/usr/bin/python3"});
-    if (python.empty()) GTEST_SKIP() << "python3 is not installed";
-    port_ = channels::test::FreePort();
-    ASSERT_EQ(
-        sink_.Start({python, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/http_sink.py",
-                     std::to_string(port_), dir_.path()},
-                    dir_.File("sink.log"), port_),
-        "");
-    settings_.graph_base_url = "http://127.0.0.1:" + std::to_string(port_) + "/v18.0";
+    if (!channels::test::HttpSink::Installed()) GTEST_SKIP() << "python3 is not installed";
+    ASSERT_EQ(sink_.Start(dir_.path()), "");
+    settings_.graph_base_url = sink_.base_url() + "/v18.0";
     settings_.app_secret = "secret";
     settings_.pages = {{"111", "TOKEN-111"}, {"222", "TOKEN-222"}};
   }
 
-  std::vector<json::object> Requests() const {
-    std::vector<json::object> out;
-    std::istringstream lines(channels::test::ReadFile(dir_.File("requests.jsonl")));
-    for (std::string line; std::getline(lines, line);) out.push_back(json::parse(line).as_object());
-    return out;
-  }
+  std::vector<json::object> Requests() const { return sink_.Requests(); }
 
   static store::OutboxMessage Outbox(std::string recipient, std::string body) {
     store::OutboxMessage m;
@@ -81,8 +69,7 @@ class MessengerSenderTest : public ::testing::Test {
   }
 
   ombud::test::TempDir dir_;
-  channels::test::PeerProcess sink_;
-  int port_ = 0;
+  channels::test::HttpSink sink_;
   MessengerSettings settings_;
 };
 
