@@ -8,11 +8,11 @@
 
 #include "api/api.hpp"
 #include "app/audit_anchor.hpp"
-#include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "app/serve.hpp"
 #include "desk/desk.hpp"
+#include "jobs/mail_ingest.hpp"
 #include "ombud/version.hpp"
 #include "store/audit_chain.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -110,7 +110,7 @@ int MailIngest(const std::string& db) {
     return 75;
   }
   store::AttachmentStore attachments(db + ".files");
-  auto outcome = IngestRawEmail(**store, attachments, policy->get(), raw);
+  auto outcome = jobs::IngestRawEmail(**store, attachments, policy->get(), raw);
   if (!outcome) {
     std::cerr << "ombud mail ingest: " << outcome.error().message << "\n";
     return outcome.error().code == ErrorCode::kUnavailable ? 75 : 65;
@@ -188,6 +188,7 @@ int RunCli(int argc, char** argv) {
                    "Seconds between audit anchors")
       ->check(CLI::Range(1, 86400));
   AddDeliveryOptions(*serve_cmd, serve.delivery);
+  AddChannelFlags(*serve_cmd, serve.channels);
   serve_cmd->callback([&] { exit_code = Serve(serve); });
 
   std::string migrate_db = "ombud.db";

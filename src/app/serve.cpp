@@ -10,16 +10,17 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "api/call_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/json_output.hpp"
 #include "app/audit_anchor.hpp"
 #include "app/demo.hpp"
 #include "app/log.hpp"
-#include "app/mail_ingest.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
 #include "desk/clocks.hpp"
 #include "desk/desk.hpp"
+#include "jobs/mail_ingest.hpp"
 #include "jobs/scheduler.hpp"
 #include "store/audit_chain.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -164,7 +165,7 @@ int Serve(const ServeOptions& options) {
                if (!req.actor->IsStaff()) {
                  return reply(api::ErrorResponse(403, "permission_denied", "staff only"));
                }
-               auto outcome = IngestRawEmail(store, attachments, p.get(), req.body);
+               auto outcome = jobs::IngestRawEmail(store, attachments, p.get(), req.body);
                if (!outcome) return reply(api::ErrorResponse(outcome.error()));
                boost::json::object body{{"action", outcome->action}};
                body["ticket"] = outcome->ticket ? boost::json::value(api::ToJson(*outcome->ticket))
@@ -176,6 +177,17 @@ int Serve(const ServeOptions& options) {
              });
   RegisterDeliveryRoutes(router, store, *policy, options.delivery);
   metrics.AddSource([&outbox] { return outbox->RenderMetrics(); });
+  // Messenger, phone and IMAP (docs/channels.md).
+  auto messenger = MessengerSettingsFrom(options.channels);
+  if (!messenger) {
+    std::cerr << "ombud serve: " << messenger.error().message << "\n";
+    return 2;
+  }
+  api::RegisterCallRoutes(router, store, *policy);
+  const jobs::MessengerSettings messenger_sender = *messenger;  // Replies go out through it.
+  RegisterChannelRoutes(router, store, *policy, std::move(*messenger), options.channels.cti_secret);
+  auto imap_poller = MakeImapPoller(options.channels, store, attachments, policy->get());
+  if (imap_poller) imap_poller->Start();
   api::ServerOptions server_options;
   server_options.address = host;
   server_options.port = port;
@@ -196,6 +208,16 @@ int Serve(const ServeOptions& options) {
     store.OnOutboxEnqueued(nullptr);
     return 2;
   }
+  if (messenger_sender.configured() && !messenger_sender.pages.empty()) {
+    // The Send API allows far more; 20/s keeps a burst of answers from tripping its limits.
+    outbox->Register(domain::Channel::kMessenger,
+                     std::make_shared<jobs::MessengerSender>(messenger_sender), {20, 20});
+    Log("info", "delivering Messenger replies", {{"graph", messenger_sender.graph_base_url}});
+  } else {
+    Log("warn",
+        "Messenger is not configured (--messenger-app-secret, --messenger-page): "
+        "Messenger replies stay pending");
+  }
   outbox->Start();
   std::cout << "listening on " << url << std::endl;
   Log("info", "serving", {{"url", url}, {"db", options.db}});
@@ -210,6 +232,7 @@ int Serve(const ServeOptions& options) {
   waiter.join();
   // Finish queued writes while the server's I/O context still exists: their completions hold
   // the last references to connections, which must not outlive it.
+  if (imap_poller) imap_poller->Stop();
   scheduler.Stop();
   outbox->Stop();
   if (anchors) anchors->Stop();  // Anchors the final head.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "app/channel_setup.hpp"
 #include "app/delivery.hpp"
 
 namespace ombud::app {
@@ -21,6 +22,7 @@ struct ServeOptions {
   std::string audit_anchors;   // Append the audit head to this file (app/audit_anchor.hpp).
   int audit_anchor_interval_seconds = 300;
   DeliveryConfig delivery;  // SMTP, Kannel and retry settings of the outbox workers.
+  ChannelOptions channels;  // Messenger, phone (CTI) and IMAP.
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the exit code.

@@ -97,4 +97,24 @@ Result<IngestOutcome> IngestMessage(store::WriteTx& tx, const InboundMessage& m,
   return out;
 }
 
+Result<std::optional<domain::Ticket>> NewestOpenTicket(store::ReadTx& tx, domain::Id customer_id,
+                                                       std::optional<domain::Channel> channel) {
+  store::TicketFilter filter;
+  filter.customer_id = customer_id;
+  filter.channel = channel;
+  filter.states = {domain::TicketState::kNew, domain::TicketState::kOpen,
+                   domain::TicketState::kPendingCustomer, domain::TicketState::kPendingDepartment};
+  filter.limit = 200;
+  std::optional<domain::Ticket> newest;
+  for (;;) {
+    OMBUD_ASSIGN_OR_RETURN(auto page, tx.ListTickets(filter));
+    if (page.empty()) break;
+    filter.after_id = page.back().id;
+    const bool full = static_cast<int>(page.size()) == filter.limit;
+    newest = std::move(page.back());
+    if (!full) break;
+  }
+  return newest;
+}
+
 }  // namespace ombud::desk

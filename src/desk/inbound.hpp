@@ -38,4 +38,9 @@ struct IngestOutcome {
 Result<IngestOutcome> IngestMessage(store::WriteTx& tx, const InboundMessage& message,
                                     const Policy* policy);
 
+// The customer's newest ticket that is not resolved or closed (on `channel` when given): the
+// conversation a chat-like message (Messenger, a phone call) joins.
+Result<std::optional<domain::Ticket>> NewestOpenTicket(store::ReadTx& tx, domain::Id customer_id,
+                                                       std::optional<domain::Channel> channel);
+
 }  // namespace ombud::desk

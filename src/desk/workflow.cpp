@@ -86,8 +86,9 @@ Status SetState(store::WriteTx& tx, const Actor& actor, domain::Ticket& t, Ticke
 
 // The customer's contact for a channel that sends (e-mail, SMS); nullopt when none.
 std::optional<std::string> ContactFor(const domain::Customer& c, domain::Channel method) {
-  const auto kind = method == domain::Channel::kEmail ? domain::IdentityKind::kEmail
-                                                      : domain::IdentityKind::kPhone;
+  const auto kind = method == domain::Channel::kEmail       ? domain::IdentityKind::kEmail
+                    : method == domain::Channel::kMessenger ? domain::IdentityKind::kFacebook
+                                                            : domain::IdentityKind::kPhone;
   for (const auto& i : c.identities) {
     if (i.kind == kind) return i.value;
   }
@@ -306,15 +307,18 @@ Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket
   a.author_user_id = actor.user_id;
   a.body = body;
   OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
-  const bool sends = cmd.method == domain::Channel::kEmail || cmd.method == domain::Channel::kSms;
+  // A Messenger answer goes to the customer's page-scoped id (PSID), through the Send API.
+  const bool sends = cmd.method == domain::Channel::kEmail || cmd.method == domain::Channel::kSms ||
+                     cmd.method == domain::Channel::kMessenger;
   std::string delivery = "recorded";
   if (sends) {
     auto to = ContactFor(customer, cmd.method);
     if (!to) {
       return Fail(ErrorCode::kFailedPrecondition,
-                  "the customer has no " + std::string(cmd.method == domain::Channel::kEmail
-                                                           ? "e-mail address"
-                                                           : "phone number"),
+                  "the customer has no " +
+                      std::string(cmd.method == domain::Channel::kEmail       ? "e-mail address"
+                                  : cmd.method == domain::Channel::kMessenger ? "Messenger id"
+                                                                              : "phone number"),
                   "method");
     }
     OMBUD_RETURN_IF_ERROR(tx.EnqueueOutbox({cmd.method, *to, subject, body, ticket.id,

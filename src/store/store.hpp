@@ -236,6 +236,9 @@ class ReadTx {
   // How many one-time codes were sent to an identity since `since`.
   virtual Result<std::int64_t> CountOneTimeCodes(domain::IdentityKind kind,
                                                  const std::string& value, Millis since) = 0;
+  // A channel's durable cursor (e.g. "imap:INBOX" -> IMAP uid_validity and last uid); nullopt
+  // when never set. The value's format belongs to the channel job.
+  virtual Result<std::optional<std::string>> GetChannelState(const std::string& key) = 0;
 };
 
 // A write transaction: everything done through one WriteTx commits or rolls back together,
@@ -310,6 +313,7 @@ class WriteTx : public ReadTx {
   virtual Status SetOutboxDelivery(Id id, const std::string& delivery_state) = 0;
   virtual Status InsertOneTimeCode(OneTimeCode& code) = 0;        // Sets id and created_at.
   virtual Status UpdateOneTimeCode(const OneTimeCode& code) = 0;  // attempts and state.
+  virtual Status SetChannelState(const std::string& key, const std::string& value) = 0;
 };
 
 using WriteFn = std::function<Status(WriteTx&)>;

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "channels/peer_process.hpp"
+#include "channels/http_sink.hpp"
 #include "channels/test_data.hpp"
 #include "support/temp_dir.hpp"
 
@@ -118,32 +118,18 @@ TEST(MessengerSend, BuildsTheSendApiBody) {
                   R"("message":{"text":"Chào \"bạn\"\n"}})");
 }
 
-// The Send API against a local endpoint (tests/channels/data/http_sink.py).
+// The Send API against a local endpoint (tests/channels/http_sink.hpp).
 class SendApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string python = channels::test::FindExecutable({"/usr/bin/python3"});
-    if (python.empty()) GTEST_SKIP() << "python3 is not installed";
-    port_ = channels::test::FreePort();
-    ASSERT_EQ(
-        sink_.Start({python, std::string(OMBUD_SOURCE_DIR) + "/tests/channels/data/http_sink.py",
-                     std::to_string(port_), dir_.path()},
-                    dir_.File("sink.log"), port_),
-        "");
-    base_ = "http://127.0.0.1:" + std::to_string(port_);
+    if (!channels::test::HttpSink::Installed()) GTEST_SKIP() << "python3 is not installed";
+    ASSERT_EQ(sink_.Start(dir_.path()), "");
+    base_ = sink_.base_url();
   }
-  std::vector<boost::json::object> Requests() {
-    std::vector<boost::json::object> out;
-    std::istringstream lines(channels::test::ReadFile(dir_.File("requests.jsonl")));
-    for (std::string line; std::getline(lines, line);) {
-      out.push_back(boost::json::parse(line).as_object());
-    }
-    return out;
-  }
+  std::vector<boost::json::object> Requests() const { return sink_.Requests(); }
 
   ombud::test::TempDir dir_;
-  channels::test::PeerProcess sink_;
-  int port_ = 0;
+  channels::test::HttpSink sink_;
   std::string base_;
 };
 

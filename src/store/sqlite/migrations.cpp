@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -262,6 +262,15 @@ CREATE TABLE one_time_codes (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX one_time_codes_identity ON one_time_codes(kind, value, id);
+)sql",
+    R"sql(
+-- Migration 6 (issue 5: IMAP poller). Durable cursors of channel jobs, e.g. "imap:INBOX" ->
+-- {"uid_validity":…,"last_uid":…}, so a restart resumes where the job stopped.
+CREATE TABLE channel_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -1185,6 +1185,22 @@ class SqliteTx final : public WriteTx {
     return NotFoundUnless(db_.Changes() == 1, "one-time code");
   }
 
+  Result<std::optional<std::string>> GetChannelState(const std::string& key) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT value FROM channel_state WHERE key = ?"));
+    st->Bind(1, key);
+    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::optional<std::string>{};
+    return std::optional<std::string>{st->Text(0)};
+  }
+
+  Status SetChannelState(const std::string& key, const std::string& value) override {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("INSERT INTO channel_state(key, value, updated_at) VALUES (?,?,?) "
+                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                               "updated_at = excluded.updated_at"));
+    return st->Bind(1, key).Bind(2, value).Bind(3, now_).Run();
+  }
+
  private:
   template <typename T, typename FromRow>
   static Result<std::vector<T>> Rows(Stmt& st, FromRow from_row) {

@@ -1,11 +1,11 @@
-#include "app/mail_ingest.hpp"
+#include "jobs/mail_ingest.hpp"
 
 #include "channels/email/mime_parser.hpp"
 
-namespace ombud::app {
+namespace ombud::jobs {
 
-Result<desk::IngestOutcome> IngestRawEmail(store::Store& store, store::AttachmentStore& attachments,
-                                           const desk::Policy* policy, std::string_view raw) {
+Result<desk::InboundMessage> PrepareEmail(store::AttachmentStore& attachments,
+                                          std::string_view raw) {
   OMBUD_ASSIGN_OR_RETURN(auto email, channels::email::ParseEmail(raw));
   desk::InboundMessage m;
   m.channel = domain::Channel::kEmail;
@@ -30,6 +30,12 @@ Result<desk::IngestOutcome> IngestRawEmail(store::Store& store, store::Attachmen
                         part.data));
     m.attachments.push_back(std::move(stored));
   }
+  return m;
+}
+
+Result<desk::IngestOutcome> IngestRawEmail(store::Store& store, store::AttachmentStore& attachments,
+                                           const desk::Policy* policy, std::string_view raw) {
+  OMBUD_ASSIGN_OR_RETURN(const auto m, PrepareEmail(attachments, raw));
   desk::IngestOutcome outcome;
   OMBUD_RETURN_IF_ERROR(store.WriteSync([&](store::WriteTx& tx) -> Status {
     OMBUD_ASSIGN_OR_RETURN(outcome, desk::IngestMessage(tx, m, policy));
@@ -38,4 +44,4 @@ Result<desk::IngestOutcome> IngestRawEmail(store::Store& store, store::Attachmen
   return outcome;
 }
 
-}  // namespace ombud::app
+}  // namespace ombud::jobs
