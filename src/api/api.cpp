@@ -876,8 +876,8 @@ void Api::RegisterRoutes(Router& router) {
     });
   });
 
-  RegisterWorkflowRoutes(router, store, clock, policy_, test_clock_,
-                         [this] { ForgetCredentials(); });
+  RegisterWorkflowRoutes(
+      router, store, clock, policy_, test_clock_, [this] { ForgetCredentials(); }, &hub_);
   RegisterPortalRoutes(router, store, attachments, clock, policy_, hub_);
 }
 

@@ -1,4 +1,6 @@
 #include "api/workflow_routes.hpp"
+#include "api/chat_hub.hpp"
+#include "api/portal_routes.hpp"
 
 #include <boost/json.hpp>
 
@@ -78,7 +80,7 @@ domain::Millis NowMs(const Clock& clock) {
 void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& clock,
                             std::shared_ptr<const desk::Policy> shared_policy,
                             const TestClockControl* test_clock,
-                            std::function<void()> forget_credentials) {
+                            std::function<void()> forget_credentials, ChatHub* hub) {
   const auto auth = Access::kAuthenticated;
   using Fields = std::vector<std::string_view>;
   // The policy lives as long as the routes (captured by every handler that uses it).
@@ -167,6 +169,28 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
   };
   using TicketRun = std::function<Result<json::value>(store::WriteTx&, Id)>;
 
+  // A use case on one ticket that writes an article the customer's chat widget and the agents'
+  // live feeds must hear of (published after the commit).
+  using ArticleRun = std::function<Result<domain::Article>(store::WriteTx&, Id)>;
+  auto on_ticket_article = [&store, keep, hub](Fields fields, auto make) {
+    return [&store, keep, hub, fields, make](Request& req, Reply reply) {
+      const std::string param(req.Param("id"));
+      auto published = std::make_shared<Published>();
+      const Reply out =
+          hub != nullptr ? PublishingReply(*hub, published, std::move(reply)) : std::move(reply);
+      Write(store, req, out, 201, fields, [&](const JsonInput& in) -> Result<WriteBody> {
+        OMBUD_ASSIGN_OR_RETURN(auto run, make(in, *req.actor, keep.get()));
+        return WriteBody([param, run, published](store::WriteTx& tx) -> Result<json::value> {
+          OMBUD_ASSIGN_OR_RETURN(const Id id, ResolveTicketId(tx, param));
+          OMBUD_ASSIGN_OR_RETURN(auto article, run(tx, id));
+          OMBUD_ASSIGN_OR_RETURN(published->ticket, tx.GetTicket(id));
+          published->article = article;
+          return ToJson(article);
+        });
+      });
+    };
+  };
+
   router.Add(
       "POST", "/api/v1/tickets/{id}/request-info", auth,
       on_ticket(
@@ -232,9 +256,9 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
                        }));
   router.Add(
       "POST", "/api/v1/tickets/{id}/answer", auth,
-      on_ticket(
+      on_ticket_article(
           Fields{"template", "vars", "body", "method", "resolve", "interim"},
-          [](const JsonInput& in, const Actor& actor, const desk::Policy* p) -> Result<TicketRun> {
+          [](const JsonInput& in, const Actor& actor, const desk::Policy* p) -> Result<ArticleRun> {
             desk::AnswerCmd cmd;
             OMBUD_ASSIGN_OR_RETURN(auto tmpl, in.OptString("template", 100));
             cmd.template_key = tmpl.value_or("");
@@ -261,9 +285,8 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
             if (cmd.template_key.empty() && cmd.body.empty()) {
               return Fail(ErrorCode::kInvalidArgument, "give a body or a template", "body");
             }
-            return TicketRun([=](store::WriteTx& tx, Id id) -> Result<json::value> {
-              OMBUD_ASSIGN_OR_RETURN(auto a, desk::Answer(tx, actor, id, cmd, p));
-              return ToJson(a);
+            return ArticleRun([=](store::WriteTx& tx, Id id) -> Result<domain::Article> {
+              return desk::Answer(tx, actor, id, cmd, p);
             });
           }));
   router.Add("POST", "/api/v1/tickets/{id}/accept-late", auth,

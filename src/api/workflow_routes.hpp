@@ -11,6 +11,8 @@
 
 namespace ombud::api {
 
+class ChatHub;
+
 // Moves the server's clock (serve --test-clock only).
 struct TestClockControl {
   std::function<void(std::chrono::system_clock::time_point)> set;
@@ -24,6 +26,6 @@ struct TestClockControl {
 void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& clock,
                             std::shared_ptr<const desk::Policy> policy,
                             const TestClockControl* test_clock,
-                            std::function<void()> forget_credentials);
+                            std::function<void()> forget_credentials, ChatHub* hub = nullptr);
 
 }  // namespace ombud::api

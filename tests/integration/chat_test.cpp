@@ -65,12 +65,27 @@ TEST_F(ChatTest, VisitorMessageBecomesTicketAndAgentRepliesReachTheVisitor) {
   ASSERT_EQ(api_reply.status, 201) << Describe(api_reply);
   const json::value fixed = visitor.NextOfType("message");
   EXPECT_EQ(StrAt(fixed, "body"), "Fixed, please retry");
+  // So does the written answer of the workflow, sent on the customer's channel (R-MET-8).
+  const Response answered =
+      admin().Post("/api/v1/tickets/" + std::to_string(ticket_id) + "/answer",
+                   json::object{{"method", "chat"}, {"body", "The line is repaired."}});
+  ASSERT_EQ(answered.status, 201) << Describe(answered);
+  const json::value answer = visitor.NextOfType("message");
+  EXPECT_NE(StrAt(answer, "body").find("The line is repaired."), std::string::npos)
+      << json::serialize(answer);
+  // Agents hear of it too (after the note and the article above).
+  const std::int64_t answer_id = IntAt(answered.Json(), "id");
+  std::int64_t heard = 0;
+  for (int i = 0; i < 4 && heard != answer_id; ++i) {
+    heard = IntAt(agent.NextOfType("article.created"), "article.id");
+  }
+  EXPECT_EQ(heard, answer_id);
 
   // The conversation is one chat ticket with every message as an article.
   const Response view = admin().Get("/api/v1/tickets/" + std::to_string(ticket_id));
   ASSERT_EQ(view.status, 200);
   EXPECT_EQ(StrAt(view.Json(), "ticket.channel"), "chat");
-  EXPECT_EQ(ArrayAt(view.Json(), "articles").size(), 5u);
+  EXPECT_EQ(ArrayAt(view.Json(), "articles").size(), 6u);
 
   // Bad frames get an error frame and change nothing.
   visitor.Send(json::object{{"type", "message"}, {"body", ""}});
