@@ -257,7 +257,7 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
   router.Add(
       "POST", "/api/v1/tickets/{id}/answer", auth,
       on_ticket_article(
-          Fields{"template", "vars", "body", "method", "resolve", "interim"},
+          Fields{"template", "vars", "body", "method", "resolve", "interim", "attachments"},
           [](const JsonInput& in, const Actor& actor, const desk::Policy* p) -> Result<ArticleRun> {
             desk::AnswerCmd cmd;
             OMBUD_ASSIGN_OR_RETURN(auto tmpl, in.OptString("template", 100));
@@ -270,6 +270,19 @@ void RegisterWorkflowRoutes(Router& router, store::Store& store, const Clock& cl
             cmd.resolve = resolve.value_or(false);
             OMBUD_ASSIGN_OR_RETURN(auto interim, in.OptBool("interim"));
             cmd.interim = interim.value_or(false);
+            if (const auto* files = in.Raw("attachments"); files != nullptr && !files->is_null()) {
+              if (!files->is_array() || files->get_array().size() > 10) {
+                return Fail(ErrorCode::kInvalidArgument,
+                            "attachments is a list of at most 10 attachment ids", "attachments");
+              }
+              for (const auto& id : files->get_array()) {
+                if (!id.is_int64() || id.get_int64() <= 0) {
+                  return Fail(ErrorCode::kInvalidArgument,
+                              "attachments holds positive attachment ids", "attachments");
+                }
+                cmd.attachment_ids.push_back(id.get_int64());
+              }
+            }
             if (const auto* vars = in.Raw("vars"); vars != nullptr && !vars->is_null()) {
               if (!vars->is_object()) {
                 return Fail(ErrorCode::kInvalidArgument, "vars must be an object", "vars");

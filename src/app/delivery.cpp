@@ -284,7 +284,8 @@ std::unique_ptr<jobs::OutboxWorker> MakeOutboxWorker(store::Store& store, const 
 }
 
 Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
-                       const std::string& default_base_url) {
+                       const std::string& default_base_url,
+                       const store::AttachmentStore& attachments) {
   // A configuration mistake must stop the start, not turn every message into a dead letter.
   jobs::EmailSenderConfig email;
   if (!config.smtp_url.empty()) {
@@ -307,6 +308,7 @@ Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
     email.smtp.username = config.smtp_user;
     email.smtp.password = config.smtp_password;
     email.smtp.starttls = !config.smtp_plain;
+    email.attachments = &attachments;
     worker.Register(domain::Channel::kEmail, std::make_shared<jobs::EmailSender>(email),
                     {config.email_per_second, std::max(1.0, config.email_per_second)});
     Log("info", "delivering e-mail", {{"smtp", config.smtp_url}, {"from", email.from.address}});

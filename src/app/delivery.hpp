@@ -7,6 +7,7 @@
 #include "desk/policy.hpp"
 #include "domain/clock.hpp"
 #include "jobs/outbox_worker.hpp"
+#include "store/attachment_store.hpp"
 #include "store/store.hpp"
 
 namespace CLI {
@@ -55,9 +56,11 @@ std::unique_ptr<jobs::OutboxWorker> MakeOutboxWorker(store::Store& store, const 
 // Registers a sender for every configured channel; logs each channel that stays undelivered
 // for lack of configuration. `default_base_url` is how Kannel reaches this server unless
 // configured. invalid_argument (naming the flag) for a malformed URL or sender.
-// REQUIRES: before worker.Start().
+// `attachments` (outliving the worker) holds the files answers send. REQUIRES: before
+// worker.Start().
 Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
-                       const std::string& default_base_url);
+                       const std::string& default_base_url,
+                       const store::AttachmentStore& attachments);
 
 // The admin outbox routes (list, retry) and Kannel's inbound and DLR callbacks.
 void RegisterDeliveryRoutes(api::Router& router, store::Store& store,

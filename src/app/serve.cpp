@@ -201,7 +201,7 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   const std::string url = "http://" + host + ":" + std::to_string(*bound);
-  if (auto s = RegisterSenders(*outbox, options.delivery, url); !s) {
+  if (auto s = RegisterSenders(*outbox, options.delivery, url, attachments); !s) {
     std::cerr << "ombud serve: " << s.error().message << "\n";
     scheduler.Stop();
     store.OnTimerScheduled(nullptr);

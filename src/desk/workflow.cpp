@@ -306,6 +306,29 @@ Result<domain::Article> Answer(store::WriteTx& tx, const Actor& actor, Id ticket
   a.channel = cmd.method;
   a.author_user_id = actor.user_id;
   a.body = body;
+  if (!cmd.attachment_ids.empty()) {
+    if (cmd.method != domain::Channel::kEmail) {
+      return Fail(ErrorCode::kInvalidArgument, "only an e-mail answer carries files",
+                  "attachments");
+    }
+    // Only files already on this ticket (the customer's documents, an agent's upload).
+    OMBUD_ASSIGN_OR_RETURN(auto articles, tx.ListArticles(ticket.id));
+    for (const Id wanted : cmd.attachment_ids) {
+      std::optional<domain::Attachment> found;
+      for (const auto& article : articles) {
+        for (const auto& file : article.attachments) {
+          if (file.id == wanted) found = file;
+        }
+      }
+      if (!found) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "attachment " + std::to_string(wanted) + " is not on this ticket",
+                    "attachments");
+      }
+      found->id = 0;  // The answer's own attachment row, same stored file.
+      a.attachments.push_back(std::move(*found));
+    }
+  }
   OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
   // A Messenger answer goes to the customer's page-scoped id (PSID), through the Send API.
   const bool sends = cmd.method == domain::Channel::kEmail || cmd.method == domain::Channel::kSms ||

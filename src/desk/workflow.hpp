@@ -42,6 +42,8 @@ struct AnswerCmd {
   // Not the answer yet (R-VIE-6 b), also implied by an `interim` template: counts as the
   // acknowledgement, and the answer clocks keep running.
   bool interim = false;
+  // Files already on the ticket (attachment ids) sent with an e-mail answer.
+  std::vector<Id> attachment_ids;
 };
 // R-MET-8, R-CSP-6, R-CSP-7, R-VIE-7: a written answer in the customer's language with the
 // required greeting and closing, its delivery method recorded, queued when the method sends.

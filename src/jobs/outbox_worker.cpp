@@ -210,6 +210,12 @@ bool OutboxWorker::Deliver(Channel& channel, TokenBucket& bucket, const store::O
       OMBUD_ASSIGN_OR_RETURN(auto ticket, tx.GetTicket(*row.message.ticket_id));
       context.ticket_number = ticket.number;
       OMBUD_ASSIGN_OR_RETURN(context.thread, tx.ListThreadMessages(ticket.id, 20));
+      if (row.message.article_id) {
+        OMBUD_ASSIGN_OR_RETURN(auto articles, tx.ListArticles(ticket.id));
+        for (auto& a : articles) {
+          if (a.id == *row.message.article_id) context.attachments = std::move(a.attachments);
+        }
+      }
       return {};
     });
   }

@@ -21,8 +21,9 @@ namespace ombud::jobs {
 
 // What a sender knows about the message's ticket beyond the row.
 struct DeliveryContext {
-  std::string ticket_number;                 // "" when the message has no ticket.
-  std::vector<store::ThreadMessage> thread;  // The ticket's conversation ids, oldest first.
+  std::string ticket_number;                    // "" when the message has no ticket.
+  std::vector<store::ThreadMessage> thread;     // The ticket's conversation ids, oldest first.
+  std::vector<domain::Attachment> attachments;  // Of the message's article (an answer's files).
 };
 
 struct SendOutcome {

@@ -74,6 +74,18 @@ Result<SendOutcome> EmailSender::Send(const store::OutboxRow& row, const Deliver
   email.auto_submitted = row.message.auto_submitted;
   email.text = row.message.body;
   email.html = TextToHtml(row.message.body);
+  for (const auto& file : context.attachments) {
+    // A file that cannot be read now never will be: permanent, so a dead letter an admin sees.
+    if (config_.attachments == nullptr) {
+      return Fail(ErrorCode::kInvalidArgument, "no attachment store to read " + file.filename);
+    }
+    auto data = config_.attachments->Get(file.sha);
+    if (!data) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "attachment " + file.filename + " cannot be read: " + data.error().message);
+    }
+    email.attachments.push_back({file.filename, file.content_type, "", std::move(*data)});
+  }
   OMBUD_ASSIGN_OR_RETURN(const std::string raw, channels::email::BuildEmail(email));
   OMBUD_RETURN_IF_ERROR(
       channels::email::Send(config_.smtp, config_.from.address, {row.message.recipient}, raw));

@@ -7,6 +7,7 @@
 #include "channels/email/smtp_client.hpp"
 #include "channels/sms/kannel.hpp"
 #include "jobs/outbox_worker.hpp"
+#include "store/attachment_store.hpp"
 
 // The outbox senders of the protocol channels: each turns an outbox row into one protocol send.
 namespace ombud::jobs {
@@ -24,6 +25,8 @@ std::string TextToHtml(std::string_view text);
 struct EmailSenderConfig {
   channels::email::SmtpConfig smtp;
   channels::email::Mailbox from;  // From and envelope sender; its domain names Message-IDs.
+  // Where an answer's files are read from; without it, an answer with files is not sent.
+  const store::AttachmentStore* attachments = nullptr;
 };
 
 // E-mail through SMTP: text + HTML alternative, stable Message-ID, In-Reply-To (the

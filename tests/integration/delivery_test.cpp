@@ -145,6 +145,54 @@ TEST_F(DeliveryTest, AcknowledgementArrivesAutoSubmittedAndAReplyToItThreads) {
   EXPECT_EQ(IntAt(filed.Json(), "ticket.id"), IntAt(ticket, "id"));
 }
 
+TEST_F(DeliveryTest, AnEmailAnswerCarriesTheTicketsFilesAsAttachments) {
+  StartSink();
+  boost::json::object body;
+  body["customer"] = boost::json::object{{"name", "Dara"}, {"email", "dara@example.kh"}};
+  body["channel"] = "email";
+  body["subject"] = "Invoice is wrong";
+  body["body"] = "See the invoice attached.";
+  // "%PDF-1.4 invoice 42" in base64.
+  body["attachments"] =
+      boost::json::array{boost::json::object{{"filename", "invoice-42.pdf"},
+                                             {"content_type", "application/pdf"},
+                                             {"content_base64", "JVBERi0xLjQgaW52b2ljZSA0Mg=="}}};
+  const auto created = admin().Post("/api/v1/tickets", body);
+  ASSERT_EQ(created.status, 201) << Describe(created);
+  const std::int64_t ticket_id = IntAt(created.Json(), "ticket.id");
+  const std::int64_t file_id = IntAt(created.Json(), "article.attachments.0.id");
+  ASSERT_GT(file_id, 0) << Describe(created);
+  ASSERT_TRUE(WaitFor([&] { return Received().size() == 1; }));  // The acknowledgement.
+
+  const std::string answer_path = "/api/v1/tickets/" + std::to_string(ticket_id) + "/answer";
+  // Only files of this ticket, and only by e-mail.
+  auto refused = admin().Post(
+      answer_path,
+      boost::json::object{
+          {"method", "email"}, {"body", "x"}, {"attachments", boost::json::array{file_id + 1000}}});
+  EXPECT_EQ(refused.status, 400) << Describe(refused);
+  EXPECT_EQ(StrAt(refused.Json(), "error.field"), "attachments");
+  refused =
+      admin().Post(answer_path, boost::json::object{{"method", "sms"},
+                                                    {"body", "x"},
+                                                    {"attachments", boost::json::array{file_id}}});
+  EXPECT_EQ(refused.status, 400) << Describe(refused);
+
+  const auto answered =
+      admin().Post(answer_path, boost::json::object{{"method", "email"},
+                                                    {"body", "The corrected invoice is attached."},
+                                                    {"attachments", boost::json::array{file_id}}});
+  ASSERT_EQ(answered.status, 201) << Describe(answered);
+  EXPECT_EQ(StrAt(answered.Json(), "attachments.0.filename"), "invoice-42.pdf");
+  ASSERT_TRUE(WaitFor([&] { return Received().size() == 2; }));
+  const std::string mail = Received()[1];
+  EXPECT_NE(mail.find("The corrected invoice is attached."), std::string::npos) << mail;
+  EXPECT_NE(mail.find("multipart/mixed"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("invoice-42.pdf"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("JVBERi0xLjQgaW52b2ljZSA0Mg=="), std::string::npos) << mail;
+  EXPECT_EQ(mail.find("Auto-Submitted"), std::string::npos) << "an agent's answer is no auto-reply";
+}
+
 TEST_F(DeliveryTest, OutageOfSmtpAndKannelDeliversEveryMessageOnceWhenTheyReturn) {
   // Both peers are down while customers complain.
   for (int i = 1; i <= 3; ++i) {
