@@ -148,7 +148,11 @@ void AddChannelFlags(CLI::App& serve, ChannelOptions& o) {
   serve.add_option("--imap-password", o.imap_password, "IMAP password")
       ->envname("OMBUD_IMAP_PASSWORD");
   serve.add_option("--imap-mailbox", o.imap_mailbox, "Mailbox to poll (default INBOX)");
-  serve.add_option("--imap-interval", o.imap_interval_seconds, "Seconds between IMAP polls")
+  serve.add_flag("--imap-no-idle", o.imap_no_idle,
+                 "Poll every --imap-interval even when the server offers IDLE");
+  serve
+      .add_option("--imap-interval", o.imap_interval_seconds,
+                  "Seconds between IMAP polls (with IDLE: the longest IDLE before a poll)")
       ->check(CLI::Range(1, 86400));
   serve.add_flag("--imap-plaintext", o.imap_plaintext,
                  "Log in to an imap:// server without STARTTLS (a server on this host only)");
@@ -186,6 +190,7 @@ std::unique_ptr<jobs::ImapPoller> MakeImapPoller(const ChannelOptions& o, store:
   options.imap.starttls = !o.imap_plaintext;
   options.imap.ca_file = o.imap_ca_file;
   options.interval = std::chrono::seconds(o.imap_interval_seconds);
+  options.idle = !o.imap_no_idle;
   options.on_error = [url = o.imap_url](const Error& e) {
     Log("warn", "imap poll", {{"url", url}, {"error", e.message}});
   };

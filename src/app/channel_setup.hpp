@@ -31,6 +31,7 @@ struct ChannelOptions {
   std::string imap_mailbox = "INBOX";
   int imap_interval_seconds = 60;
   bool imap_plaintext = false;  // imap:// without STARTTLS (a server on the same host).
+  bool imap_no_idle = false;    // Poll on the interval even where the server offers IDLE.
   std::string imap_ca_file;
 };
 

@@ -56,6 +56,7 @@ Result<PollStats> ImapPoller::PollOnce() {
   PollStats stats;
   const std::string key = state_key();
   OMBUD_ASSIGN_OR_RETURN(const auto status, email::GetMailboxStatus(options_.imap));
+  stats.uid_next = status.uid_next;
   std::optional<std::string> stored;
   OMBUD_RETURN_IF_ERROR(store_.Read([&](store::ReadTx& tx) -> Status {
     OMBUD_ASSIGN_OR_RETURN(stored, tx.GetChannelState(key));
@@ -146,10 +147,30 @@ void ImapPoller::Loop() {
       failures = std::min(failures + 1, 30);
       if (options_.on_error) options_.on_error(polled.error());
     }
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, PollDelay(options_, failures), [this] { return stopping_; });
-    if (stopping_) return;
+    WaitForNextPoll(PollDelay(options_, failures), failures > 0, polled ? polled->uid_next : 0);
   }
+}
+
+bool ImapPoller::Stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
+void ImapPoller::WaitForNextPoll(std::chrono::milliseconds delay, bool after_failure,
+                                 std::uint32_t uid_next) {
+  if (options_.idle && idle_offered_ && !after_failure) {
+    // Mail that came in during the poll (UIDNEXT moved) ends the IDLE at once.
+    auto idled = channels::email::WaitForChange(
+        options_.imap, delay, [this] { return Stopping(); }, uid_next);
+    if (idled && *idled != channels::email::IdleOutcome::kNotOffered) return;  // Poll now.
+    if (idled) {
+      idle_offered_ = false;  // The server has no IDLE: poll on the interval from now on.
+    } else if (options_.on_error) {
+      options_.on_error(idled.error());  // Then wait as if polling.
+    }
+  }
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, delay, [this] { return stopping_; });
 }
 
 }  // namespace ombud::jobs

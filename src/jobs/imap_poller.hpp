@@ -21,6 +21,9 @@ struct ImapPollerOptions {
   // After a failed poll the wait doubles, up to this.
   std::chrono::milliseconds max_backoff{std::chrono::minutes(15)};
   int max_messages_per_poll = 200;
+  // Between polls, wait in IMAP IDLE when the server offers it (new mail is filed at once);
+  // `interval` then only bounds each IDLE. Off, or without IDLE: poll every `interval`.
+  bool idle = true;
   // Told about every failed poll and every message that could not be filed (any thread).
   std::function<void(const Error&)> on_error;
 };
@@ -33,6 +36,7 @@ struct PollStats {
   int ignored = 0;   // Auto-replies and bounces without a ticket.
   int rejected = 0;  // Not a usable message (no sender): skipped, audited.
   bool uid_validity_changed = false;
+  std::uint32_t uid_next = 0;  // The mailbox's UIDNEXT when the poll began.
 };
 
 // The wait before the next poll after `failures` failed polls in a row: the interval,
@@ -61,6 +65,9 @@ class ImapPoller {
 
  private:
   void Loop();
+  // Waits for the next poll: in IDLE while the server offers it, else `delay`.
+  void WaitForNextPoll(std::chrono::milliseconds delay, bool after_failure, std::uint32_t uid_next);
+  bool Stopping();
 
   store::Store& store_;
   store::AttachmentStore& attachments_;
@@ -70,6 +77,7 @@ class ImapPoller {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool idle_offered_ = true;  // Until the server says otherwise. Loop thread only.
   std::thread thread_;
 };
 

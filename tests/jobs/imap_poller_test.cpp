@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <filesystem>
 #include <thread>
 
@@ -170,6 +172,33 @@ TEST(ImapPollDelay, DoublesAfterEachFailureUpToTheMaximum) {
   EXPECT_EQ(PollDelay(o, 30), std::chrono::minutes(15));
   o.interval = std::chrono::hours(1);  // Longer than the maximum back-off: never shorter.
   EXPECT_EQ(PollDelay(o, 2), std::chrono::hours(1));
+}
+
+// Dovecot offers IDLE: with a ten-minute interval, only IDLE can file new mail within seconds.
+TEST_F(ImapPollerTest, IdleFilesNewMailAtOnceBetweenRarePolls) {
+  ImapPollerOptions options = Options();
+  options.interval = std::chrono::minutes(10);
+  std::atomic<int> errors{0};
+  options.on_error = [&errors](const Error&) { ++errors; };
+  ImapPoller poller(*store_, attachments_, nullptr, options);
+  poller.Start();
+  // Let the first poll (an empty mailbox) finish and the IDLE begin.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_TRUE(Tickets().empty());
+  ASSERT_EQ(dovecot_.Deliver(Mail("i1@example.vn", "Mất mạng", "", "Mất mạng cả ngày.")), "");
+  for (int i = 0; i < 200 && Tickets().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(Tickets().size(), 1u) << dovecot_.Log();
+  ASSERT_EQ(dovecot_.Deliver(Mail("i2@example.vn", "Sai cước", "", "Cước sai.")), "");
+  for (int i = 0; i < 200 && Tickets().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Tickets().size(), 2u) << "the IDLE after a poll";
+  EXPECT_EQ(errors.load(), 0);
+  const auto stopping = std::chrono::steady_clock::now();
+  poller.Stop();  // Leaves the IDLE promptly.
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(3));
 }
 
 TEST_F(ImapPollerTest, TheStartedPollerFilesWhatArrivesAndRetriesWhenTheServerIsDown) {
