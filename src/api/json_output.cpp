@@ -195,7 +195,11 @@ json::object ToJson(const domain::Article& a) {
           {"author_customer_id", OptId(a.author_customer_id)},
           {"body", a.body},
           {"attachments", std::move(attachments)},
-          {"created_at", FormatTime(a.created_at)}};
+          {"created_at", FormatTime(a.created_at)},
+          {"delivery",
+           a.delivery.empty()
+               ? json::value(nullptr)
+               : json::value(json::object{{"state", a.delivery}, {"report", a.delivery_report}})}};
 }
 
 json::object ToJson(const domain::Customer& c) {

@@ -90,6 +90,10 @@ struct Article {
   std::string body;
   std::vector<Attachment> attachments;
   Millis created_at = 0;
+  // How the article went out, when it was sent to the customer (the outbox row made for it):
+  // pending | sent | dead, and the latest delivery report (SMS: delivered, failed, ...).
+  std::string delivery;
+  std::string delivery_report;
 };
 
 struct Ticket {

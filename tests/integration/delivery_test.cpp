@@ -191,6 +191,15 @@ TEST_F(DeliveryTest, AnEmailAnswerCarriesTheTicketsFilesAsAttachments) {
   EXPECT_NE(mail.find("invoice-42.pdf"), std::string::npos) << mail;
   EXPECT_NE(mail.find("JVBERi0xLjQgaW52b2ljZSA0Mg=="), std::string::npos) << mail;
   EXPECT_EQ(mail.find("Auto-Submitted"), std::string::npos) << "an agent's answer is no auto-reply";
+  // The answer's article shows how it went out.
+  const std::int64_t answer_id = IntAt(answered.Json(), "id");
+  ASSERT_TRUE(WaitFor([&] {
+    const auto view = admin().Get("/api/v1/tickets/" + std::to_string(ticket_id));
+    for (const auto& a : ArrayAt(view.Json(), "articles")) {
+      if (IntAt(a, "id") == answer_id) return StrAt(a, "delivery.state") == "sent";
+    }
+    return false;
+  }));
 }
 
 TEST_F(DeliveryTest, OutageOfSmtpAndKannelDeliversEveryMessageOnceWhenTheyReturn) {
@@ -296,6 +305,22 @@ TEST_F(DeliveryTest, KannelCallbacksNeedTheSecretAndFileInboundSms) {
   ASSERT_TRUE(WaitFor([&] { return ArrayAt(admin().Get(path).Json(), "articles").size() == 2; }))
       << admin().Get(path).body;
   EXPECT_EQ(ListAllTickets(admin()).size(), 1u);
+
+  // The answer goes back by SMS; Kannel's delivery report shows on the answer's article.
+  const auto answered = admin().Post(
+      path + "/answer", boost::json::object{{"method", "sms"}, {"body", "Da sua, xin thu lai."}});
+  ASSERT_EQ(answered.status, 201) << Describe(answered);
+  const std::int64_t answer_id = IntAt(answered.Json(), "id");
+  std::string report;
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& a : ArrayAt(admin().Get(path).Json(), "articles")) {
+      if (IntAt(a, "id") == answer_id) report = StrAt(a, "delivery.report");
+    }
+    return report == "delivered";
+  })) << "last report: '"
+      << report << "'\n"
+      << admin().Get(path).body;
+  EXPECT_EQ(StrAt(ArrayAt(admin().Get(path).Json(), "articles").back(), "delivery.state"), "sent");
 }
 
 // A malformed delivery setting stops the start instead of dead-lettering every message.

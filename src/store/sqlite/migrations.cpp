@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -271,6 +271,10 @@ CREATE TABLE channel_state (
   value TEXT NOT NULL,
   updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    R"sql(
+-- Migration 7: an article's delivery (the latest outbox row made for it) shown with it.
+CREATE INDEX outbox_article ON outbox(article_id, id) WHERE article_id IS NOT NULL;
 )sql",
 };
 

@@ -232,8 +232,12 @@ class SqliteTx final : public WriteTx {
 
   Result<std::vector<domain::Article>> ListArticles(Id ticket_id) override {
     OMBUD_ASSIGN_OR_RETURN(
-        Stmt * st, db_.Prepare("SELECT id, direction, channel, author_user_id, author_customer_id, "
-                               "body, created_at FROM articles WHERE ticket_id = ? ORDER BY id"));
+        Stmt * st,
+        db_.Prepare(
+            "SELECT r.id, r.direction, r.channel, r.author_user_id, r.author_customer_id, "
+            "r.body, r.created_at, o.state, o.delivery_state FROM articles r "
+            "LEFT JOIN outbox o ON o.id = (SELECT MAX(id) FROM outbox WHERE article_id = r.id) "
+            "WHERE r.ticket_id = ? ORDER BY r.id"));
     st->Bind(1, ticket_id);
     std::vector<domain::Article> out;
     for (;;) {
@@ -248,6 +252,8 @@ class SqliteTx final : public WriteTx {
       a.author_customer_id = st->OptInt(4);
       a.body = st->Text(5);
       a.created_at = st->Int(6);
+      a.delivery = st->Text(7);
+      a.delivery_report = st->Text(8);
       out.push_back(std::move(a));
     }
     st->Reset();
