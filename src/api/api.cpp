@@ -42,10 +42,6 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
   return {};
 }
 
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // Identities from the customer fields phone/email/facebook/account, normalised.
 Result<std::vector<domain::Identity>> IdentitiesFrom(const JsonInput& in) {
   std::vector<domain::Identity> out;
@@ -221,7 +217,7 @@ Status Api::Authenticate(Request& request) {
       return Fail(ErrorCode::kUnauthenticated, "session expired; log in again");
     }
     if (request.method != "GET" && request.method != "HEAD" &&
-        !ConstantTimeEquals(request.header("X-CSRF-Token"), credential->csrf_token)) {
+        !store::SecretEquals(request.header("X-CSRF-Token"), credential->csrf_token)) {
       return Fail(ErrorCode::kPermissionDenied, "missing or wrong CSRF token", "X-CSRF-Token");
     }
     request.session_hash = hash;

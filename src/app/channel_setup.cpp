@@ -1,7 +1,5 @@
 #include "app/channel_setup.hpp"
 
-#include <sodium.h>
-
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
@@ -10,6 +8,7 @@
 #include "app/log.hpp"
 #include "channels/phone/cti.hpp"
 #include "desk/calls.hpp"
+#include "store/audit_chain.hpp"
 
 namespace ombud::app {
 
@@ -17,17 +16,6 @@ namespace json = boost::json;
 namespace messenger = channels::messenger;
 
 namespace {
-
-// Constant time whatever the lengths: compares keyed hashes of both.
-bool SecretEquals(std::string_view given, std::string_view expected) {
-  unsigned char a[crypto_generichash_BYTES];
-  unsigned char b[crypto_generichash_BYTES];
-  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(given.data()),
-                     given.size(), nullptr, 0);
-  crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()),
-                     expected.size(), nullptr, 0);
-  return sodium_memcmp(a, b, sizeof a) == 0;
-}
 
 api::Response NotConfigured(std::string_view what) {
   return api::ErrorResponse(404, "not_found", "the " + std::string(what) + " is not configured");
@@ -87,7 +75,7 @@ void AddCtiRoute(api::Router& router, store::Store& store,
                const std::string_view auth = req.header("Authorization");
                constexpr std::string_view kBearer = "Bearer ";
                if (auth.substr(0, kBearer.size()) != kBearer ||
-                   !SecretEquals(auth.substr(kBearer.size()), secret)) {
+                   !store::SecretEquals(auth.substr(kBearer.size()), secret)) {
                  return reply(api::ErrorResponse(401, "unauthenticated",
                                                  "Authorization must be Bearer <the CTI secret>",
                                                  "Authorization"));
@@ -195,6 +183,19 @@ std::unique_ptr<jobs::ImapPoller> MakeImapPoller(const ChannelOptions& o, store:
     Log("warn", "imap poll", {{"url", url}, {"error", e.message}});
   };
   return std::make_unique<jobs::ImapPoller>(store, attachments, policy, std::move(options));
+}
+
+void RegisterMessengerSender(jobs::OutboxWorker& worker, const jobs::MessengerSettings& settings) {
+  if (!settings.configured() || settings.pages.empty()) {
+    Log("warn",
+        "Messenger is not configured (--messenger-app-secret, --messenger-page): "
+        "Messenger replies stay pending");
+    return;
+  }
+  // The Send API allows far more; 20/s keeps a burst of answers from tripping its limits.
+  worker.Register(domain::Channel::kMessenger, std::make_shared<jobs::MessengerSender>(settings),
+                  {20, 20});
+  Log("info", "delivering Messenger replies", {{"graph", settings.graph_base_url}});
 }
 
 }  // namespace ombud::app

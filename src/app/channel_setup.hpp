@@ -41,6 +41,10 @@ void AddChannelFlags(CLI::App& serve, ChannelOptions& options);
 // The Messenger settings of `options`; kInvalidArgument for a malformed page.
 Result<jobs::MessengerSettings> MessengerSettingsFrom(const ChannelOptions& options);
 
+// Hands Messenger replies in the outbox to the Send API when a page is configured; logs that
+// they stay pending otherwise. REQUIRES: before worker.Start().
+void RegisterMessengerSender(jobs::OutboxWorker& worker, const jobs::MessengerSettings& settings);
+
 // GET/POST /api/v1/messenger/webhook and POST /api/v1/cti/events (public routes,
 // authenticated by the app secret's signature and the CTI shared secret).
 void RegisterChannelRoutes(api::Router& router, store::Store& store,

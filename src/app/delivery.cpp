@@ -14,6 +14,7 @@
 #include "channels/text.hpp"
 #include "desk/inbound.hpp"
 #include "jobs/senders.hpp"
+#include "store/audit_chain.hpp"
 
 namespace ombud::app {
 
@@ -43,19 +44,13 @@ json::object OutboxJson(const store::OutboxRow& r) {
   return o;
 }
 
-// Constant time for equal lengths; Kannel cannot sign, so the secret is all there is.
-bool SecretMatches(const std::string& expected, std::string_view given) {
-  return !expected.empty() && given.size() == expected.size() &&
-         sodium_memcmp(expected.data(), given.data(), expected.size()) == 0;
-}
-
 // Checks the shared secret of a Kannel callback; the answer to send when it fails.
 std::optional<api::Response> RejectCallback(const DeliveryConfig& config, const api::Request& req) {
   if (config.kannel_secret.empty()) {
     return api::ErrorResponse(404, "not_found", "Kannel callbacks are not configured");
   }
   const auto secret = req.Query("secret");
-  if (!secret || !SecretMatches(config.kannel_secret, *secret)) {
+  if (!secret || !store::SecretEquals(*secret, config.kannel_secret)) {
     return api::ErrorResponse(401, "unauthenticated", "missing or wrong callback secret", "secret");
   }
   return std::nullopt;
@@ -80,8 +75,6 @@ std::string SmsMessageId(const channels::sms::InboundSms& sms) {
   sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
   return "sms:" + sms.from + ":" + std::to_string(*sms.received_at) + ":" + hex;
 }
-
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 bool IsFinalDelivery(std::string_view state) { return state == "delivered" || state == "failed"; }
 
@@ -289,7 +282,8 @@ Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
   // A configuration mistake must stop the start, not turn every message into a dead letter.
   jobs::EmailSenderConfig email;
   if (!config.smtp_url.empty()) {
-    if (!StartsWith(config.smtp_url, "smtp://") && !StartsWith(config.smtp_url, "smtps://")) {
+    if (!std::string_view(config.smtp_url).starts_with("smtp://") &&
+        !std::string_view(config.smtp_url).starts_with("smtps://")) {
       return Fail(ErrorCode::kInvalidArgument, "--smtp-url must start with smtp:// or smtps://",
                   "smtp-url");
     }
@@ -299,8 +293,8 @@ Status RegisterSenders(jobs::OutboxWorker& worker, const DeliveryConfig& config,
                   "mail-from");
     }
   }
-  if (!config.kannel_url.empty() && !StartsWith(config.kannel_url, "http://") &&
-      !StartsWith(config.kannel_url, "https://")) {
+  if (!config.kannel_url.empty() && !std::string_view(config.kannel_url).starts_with("http://") &&
+      !std::string_view(config.kannel_url).starts_with("https://")) {
     return Fail(ErrorCode::kInvalidArgument, "--kannel-url must be an http(s) URL", "kannel-url");
   }
   if (!config.smtp_url.empty()) {

@@ -208,16 +208,7 @@ int Serve(const ServeOptions& options) {
     store.OnOutboxEnqueued(nullptr);
     return 2;
   }
-  if (messenger_sender.configured() && !messenger_sender.pages.empty()) {
-    // The Send API allows far more; 20/s keeps a burst of answers from tripping its limits.
-    outbox->Register(domain::Channel::kMessenger,
-                     std::make_shared<jobs::MessengerSender>(messenger_sender), {20, 20});
-    Log("info", "delivering Messenger replies", {{"graph", messenger_sender.graph_base_url}});
-  } else {
-    Log("warn",
-        "Messenger is not configured (--messenger-app-secret, --messenger-page): "
-        "Messenger replies stay pending");
-  }
+  RegisterMessengerSender(*outbox, messenger_sender);
   outbox->Start();
   std::cout << "listening on " << url << std::endl;
   Log("info", "serving", {{"url", url}, {"db", options.db}});

@@ -59,4 +59,14 @@ std::string HashHex(std::string_view data) {
   return ToHex(out.data(), out.size());
 }
 
+bool SecretEquals(std::string_view given, std::string_view expected) {
+  std::array<unsigned char, crypto_generichash_BYTES> a{};
+  std::array<unsigned char, crypto_generichash_BYTES> b{};
+  crypto_generichash(a.data(), a.size(), reinterpret_cast<const unsigned char*>(given.data()),
+                     given.size(), nullptr, 0);
+  crypto_generichash(b.data(), b.size(), reinterpret_cast<const unsigned char*>(expected.data()),
+                     expected.size(), nullptr, 0);
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace ombud::store

@@ -19,4 +19,8 @@ std::string RandomHex(std::size_t bytes);
 // BLAKE2b-256 of `data`, lower-case hex.
 std::string HashHex(std::string_view data);
 
+// Whether a secret someone gave equals the expected one, in constant time whatever the
+// lengths (compares BLAKE2b hashes of both): tokens, shared webhook and callback secrets.
+bool SecretEquals(std::string_view given, std::string_view expected);
+
 }  // namespace ombud::store

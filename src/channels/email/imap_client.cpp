@@ -18,14 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxFetchBytes = 64 * 1024 * 1024;
 
-std::size_t Collect(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  const std::size_t n = size * count;
-  if (out->size() + n > kMaxFetchBytes) return 0;
-  out->append(data, n);
-  return n;
-}
-
 Status CheckConfig(const ImapConfig& config) {
   if (config.url.rfind("imap://", 0) != 0 && config.url.rfind("imaps://", 0) != 0) {
     return Fail(ErrorCode::kInvalidArgument, "IMAP URL must start with imap:// or imaps://", "url");
@@ -63,7 +55,7 @@ Result<std::string> Perform(const ImapConfig& config, const std::string& path,
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   http::SetMailSessionOptions(c, config, "imap,imaps", "imap://", error);
   if (!command.empty()) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, command.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http::AppendUpTo<kMaxFetchBytes>);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
   const CURLcode rc = curl_easy_perform(c);
   if (rc == CURLE_OK) return out;

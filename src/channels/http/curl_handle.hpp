@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 
 // libcurl handles owned by unique_ptr, and the session options the mail clients share.
@@ -17,6 +19,17 @@ struct SlistDeleter {
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
 using CurlList = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// A CURLOPT_WRITEFUNCTION appending to the std::string in CURLOPT_WRITEDATA, up to kMaxBytes
+// (more aborts the transfer with CURLE_WRITE_ERROR).
+template <std::size_t kMaxBytes>
+std::size_t AppendUpTo(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  const std::size_t n = size * count;
+  if (out->size() + n > kMaxBytes) return 0;
+  out->append(data, n);
+  return n;
+}
 
 // Timeouts, TLS (STARTTLS required on the plain scheme when `config.starttls`), peer checks
 // and login of a mail-server session (SMTP or IMAP config: same fields). `error` must hold

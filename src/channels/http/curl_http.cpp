@@ -13,14 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxResponseBytes = 8 * 1024 * 1024;
 
-std::size_t WriteBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  const std::size_t n = size * count;
-  if (out->size() + n > kMaxResponseBytes) return 0;  // Aborts the transfer.
-  out->append(data, n);
-  return n;
-}
-
 Result<HttpResponse> Perform(const std::string& url, const std::string* post_body,
                              std::string_view content_type, const HttpOptions& options) {
   EnsureCurlInitialised();
@@ -39,7 +31,7 @@ Result<HttpResponse> Perform(const std::string& url, const std::string* post_bod
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendUpTo<kMaxResponseBytes>);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
   if (post_body != nullptr) {
     add_header("Content-Type: " + std::string(content_type));

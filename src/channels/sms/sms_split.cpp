@@ -9,7 +9,7 @@ namespace ombud::channels::sms {
 
 namespace {
 
-// The GSM 03.38 default alphabet in code order; ESC (0x1B) is a placeholder never matched.
+// The GSM 03.38 default alphabet in code order; ESC (0x1B) holds a sentinel no text matches.
 constexpr std::array<char32_t, 128> kGsmBasic = {
     U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç',  U'\n', U'Ø', U'ø',   U'\r', U'Å',
     U'å', U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ',  U'Θ',  U'Ξ', 0xFFFF, U'Æ',  U'æ',
