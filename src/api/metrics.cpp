@@ -74,7 +74,10 @@ std::string Metrics::Render(const store::StoreStats& store) const {
       << "ombud_store_write_queue_depth " << store.queue_depth << "\n"
       << "# HELP ombud_store_syncs_total fsyncs of the WAL that made committed batches durable.\n"
       << "# TYPE ombud_store_syncs_total counter\n"
-      << "ombud_store_syncs_total " << store.syncs << "\n";
+      << "ombud_store_syncs_total " << store.syncs << "\n"
+      << "# HELP ombud_store_checkpoints_total WAL checkpoints copied back into the database.\n"
+      << "# TYPE ombud_store_checkpoints_total counter\n"
+      << "ombud_store_checkpoints_total " << store.checkpoints << "\n";
   for (const auto& source : sources_) out << source();
   return out.str();
 }

@@ -324,6 +324,7 @@ struct StoreStats {
   std::int64_t batched_writes = 0;
   std::int64_t queue_depth = 0;
   std::int64_t syncs = 0;                        // fsyncs that made batches durable.
+  std::int64_t checkpoints = 0;                  // WAL checkpoints run.
   std::vector<std::int64_t> batch_size_buckets;  // Counts for sizes <=1,2,4,...,512,+Inf.
 };
 

@@ -159,6 +159,20 @@ TEST_F(SqliteStoreTest, AFailingWriteRollsBackAloneAndKeepsTheChainWhole) {
   cv.wait(lock, [&] { return finished == 3; });
   EXPECT_EQ(results, (std::vector<int>{1, 0, 1}));
   EXPECT_EQ(CountTickets(), 2);
+  // The failed write's ticket number is not used up: numbers stay without gaps, and the counter
+  // the batch wrote back continues from them.
+  ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+    auto t = NewTicket(customer, "after");
+    return tx.InsertTicket(t);
+  }));
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto tickets, tx.ListTickets(TicketFilter{}));
+    std::vector<std::string> numbers;
+    for (const auto& t : tickets) numbers.push_back(t.number);
+    EXPECT_EQ(numbers,
+              (std::vector<std::string>{"C-2026-000001", "C-2026-000002", "C-2026-000003"}));
+    return {};
+  }));
   auto verdict = store_->VerifyAudit();
   ASSERT_TRUE(verdict);
   EXPECT_TRUE(verdict->ok) << verdict->problem;

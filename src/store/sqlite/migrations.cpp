@@ -8,7 +8,7 @@ namespace ombud::store::sqlite {
 namespace {
 
 // Append only. Never edit a migration that has shipped; add a new one.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -275,6 +275,29 @@ CREATE TABLE channel_state (
     R"sql(
 -- Migration 7: an article's delivery (the latest outbox row made for it) shown with it.
 CREATE INDEX outbox_article ON outbox(article_id, id) WHERE article_id IS NOT NULL;
+)sql",
+    R"sql(
+-- Migration 8 (issue 2: write throughput). Stored idempotent answers move out of the
+-- (principal, key) b-tree into an append-only rowid table with a narrow unique index: keys are
+-- random, and a random insert into leaves holding whole answers split a page every few writes.
+-- Outbox rows index their Message-ID only once they have one.
+CREATE TABLE idempotency_answers (
+  id INTEGER PRIMARY KEY,
+  principal TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+INSERT INTO idempotency_answers(principal, key, fingerprint, status, body, created_at)
+  SELECT principal, key, fingerprint, status, body, created_at FROM idempotency_keys
+  ORDER BY created_at;
+DROP TABLE idempotency_keys;
+ALTER TABLE idempotency_answers RENAME TO idempotency_keys;
+CREATE UNIQUE INDEX idempotency_keys_principal_key ON idempotency_keys(principal, key);
+DROP INDEX outbox_message_id;
+CREATE INDEX outbox_message_id ON outbox(message_id) WHERE message_id IS NOT NULL;
 )sql",
 };
 

@@ -22,6 +22,10 @@ using domain::Id;
 
 namespace {
 
+// Database pages outside the page cache are read through a memory map of the file, so a
+// page-cache miss (and the reset of a reader's cache after every commit) costs no system call.
+constexpr std::int64_t kMmapBytes = std::int64_t{1} << 30;
+
 constexpr std::string_view kTicketColumns =
     "id, number, kind, channel, customer_id, subject, category, product, incident_date, state, "
     "department_id, owner_id, custom_fields, created_at, updated_at, complaint_type, language, "
@@ -1037,7 +1041,8 @@ class SqliteTx final : public WriteTx {
     OMBUD_ASSIGN_OR_RETURN(
         Stmt * st,
         db_.Prepare("SELECT message_id, ours FROM (SELECT i.message_id, EXISTS (SELECT 1 FROM "
-                    "outbox o WHERE o.message_id = i.message_id) AS ours, i.received_at "
+                    "outbox o WHERE o.message_id = i.message_id AND o.message_id IS NOT NULL) "
+                    "AS ours, i.received_at "
                     "FROM inbound_messages i WHERE i.ticket_id = ? ORDER BY "
                     "i.received_at DESC, i.message_id DESC LIMIT ?) ORDER BY received_at, "
                     "message_id"));
@@ -1227,16 +1232,20 @@ class SqliteTx final : public WriteTx {
     return TicketFromRow(*st);
   }
 
+  // Counters are read once per batch and written back once before it commits (FlushCounters),
+  // instead of an upsert per ticket.
   Result<std::int64_t> NextCounter(const std::string& name) {
-    OMBUD_ASSIGN_OR_RETURN(
-        Stmt * st, db_.Prepare("INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) "
-                               "DO UPDATE SET value = value + 1 RETURNING value"));
-    st->Bind(1, name);
-    OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
-    if (!row) return Fail(ErrorCode::kInternal, "counter did not return a value");
-    const std::int64_t value = st->Int(0);
-    st->Reset();
-    return value;
+    auto& counters = store_->batch_counters_;
+    auto it = counters.find(name);
+    if (it == counters.end()) {
+      OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("SELECT value FROM counters WHERE name = ?"));
+      st->Bind(1, name);
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+      const std::int64_t stored = row ? st->Int(0) : 0;
+      st->Reset();
+      it = counters.emplace(name, stored).first;
+    }
+    return ++it->second;
   }
 
   Db& db_;
@@ -1259,12 +1268,21 @@ Status SqliteStore::Init() {
   // NORMAL: COMMIT writes the WAL without syncing it; SyncLoop syncs before anyone is answered.
   OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA synchronous=NORMAL"));
   OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA foreign_keys=ON"));
-  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA wal_autocheckpoint=4000"));
-  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA cache_size=-65536"));
+  // 8 MiB of cache, pages beyond it read through the memory map. A larger cache costs the writer
+  // more than it saves: SQLite walks the whole page-cache hash table at the end of every
+  // transaction in which a b-tree balance renumbered a page (most batches, with random-key
+  // indexes such as idempotency keys), and that walk grows with the cache (docs/benchmarks.md).
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA cache_size=-8192"));
+  OMBUD_RETURN_IF_ERROR(writer_db_->Exec("PRAGMA mmap_size=" + std::to_string(kMmapBytes)));
   OMBUD_RETURN_IF_ERROR(Migrate(*writer_db_));
+  // Checkpoints run on their own thread and connection (CheckpointLoop), not in the writer.
+  sqlite3_wal_hook(writer_db_->raw(), &SqliteStore::OnWalCommit, this);
+  OMBUD_ASSIGN_OR_RETURN(checkpoint_db_, Db::Open(options_.path, false));
+  OMBUD_RETURN_IF_ERROR(checkpoint_db_->Exec("PRAGMA synchronous=NORMAL"));
   OMBUD_RETURN_IF_ERROR(LoadChainHead());
   for (int i = 0; i < std::max(1, options_.readers); ++i) {
     OMBUD_ASSIGN_OR_RETURN(auto reader, Db::Open(options_.path, true));
+    OMBUD_RETURN_IF_ERROR(reader->Exec("PRAGMA mmap_size=" + std::to_string(kMmapBytes)));
     free_readers_.push_back(std::move(reader));
   }
   writer_ = std::thread([this] {
@@ -1275,7 +1293,42 @@ Status SqliteStore::Init() {
     pthread_setname_np(pthread_self(), "ombud-sync");
     SyncLoop();
   });
+  checkpointer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ombud-ckpt");
+    CheckpointLoop();
+  });
   return {};
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
+  auto* store = static_cast<SqliteStore*>(self);
+  if (pages >= store->options_.checkpoint_pages) {
+    {
+      std::lock_guard lock(store->checkpoint_mu_);
+      store->checkpoint_wanted_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [this] { return checkpoint_stopping_ || checkpoint_wanted_; });
+      if (checkpoint_stopping_) return;
+      checkpoint_wanted_ = false;
+    }
+    // PASSIVE: copies what no reader still needs, never blocks the writer. With
+    // synchronous=NORMAL it syncs the WAL before and the database file after copying, so the
+    // writer may restart the WAL from its beginning once everything was copied.
+    int log_pages = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
+    if (rc == SQLITE_OK) checkpoints_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 Status SqliteStore::LoadChainHead() {
@@ -1300,6 +1353,13 @@ SqliteStore::~SqliteStore() {
   }
   sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  checkpoint_db_.reset();
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
@@ -1314,6 +1374,17 @@ void SqliteStore::Write(WriteFn fn, DoneFn done) {
   }
   queue_depth_.fetch_add(1, std::memory_order_relaxed);
   queue_cv_.notify_one();
+}
+
+Status SqliteStore::FlushCounters(Db& db) {
+  for (const auto& [name, value] : batch_counters_) {
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db.Prepare("INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) "
+                              "DO UPDATE SET value = excluded.value"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, name).Bind(2, value).Run());
+  }
+  batch_counters_.clear();
+  return {};
 }
 
 void SqliteStore::WriterLoop() {
@@ -1347,6 +1418,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   // transaction rolls back and the batch runs again with one savepoint per write, so the
   // failing write rolls back alone. Writes therefore may run twice (Store::Write).
   for (const bool isolate : {false, true}) {
+    batch_counters_.clear();
     batch_earliest_timer_.reset();
     batch_outbox_enqueued_ = false;
     std::fill(results.begin(), results.end(), Status{});
@@ -1366,6 +1438,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
     bool aborted = false;
     for (std::size_t i = 0; i < batch.size() && !aborted; ++i) {
       const ChainHead before = head_;
+      auto counters_before = isolate ? batch_counters_ : decltype(batch_counters_){};
       if (isolate) {
         if (auto sp = db.Run("SAVEPOINT w"); !sp) {
           results[i] = sp;
@@ -1381,6 +1454,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
         }
         (void)db.Run("ROLLBACK TO w");
         head_ = before;
+        batch_counters_ = std::move(counters_before);
       }
       if (isolate) (void)db.Run("RELEASE w");
     }
@@ -1388,8 +1462,8 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
       (void)db.Run("ROLLBACK");
       continue;
     }
-    Status committed;
-    if (head_.seq != batch_start.seq) {
+    Status committed = FlushCounters(db);
+    if (committed && head_.seq != batch_start.seq) {
       auto st = db.Prepare(
           "INSERT INTO meta(key, value) VALUES ('audit_head', ?) "
           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -1587,6 +1661,7 @@ StoreStats SqliteStore::Stats() const {
   s.batched_writes = batched_writes_.load(std::memory_order_relaxed);
   s.queue_depth = queue_depth_.load(std::memory_order_relaxed);
   s.syncs = syncs_.load(std::memory_order_relaxed);
+  s.checkpoints = checkpoints_.load(std::memory_order_relaxed);
   for (const auto& b : batch_buckets_)
     s.batch_size_buckets.push_back(b.load(std::memory_order_relaxed));
   return s;

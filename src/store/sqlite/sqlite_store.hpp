@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@ struct Options {
   int readers = 4;               // Size of the read connection pool.
   int max_batch = 1024;          // Most writes committed by one transaction.
   const Clock* clock = nullptr;  // Required; outlives the store.
+  int checkpoint_pages = 4000;   // WAL size (pages) at which the checkpointer copies it back.
 };
 
 // The embedded Store: one SQLite file in WAL mode. One writer thread group-commits every queued
@@ -30,7 +32,9 @@ struct Options {
 // WAL is written, not yet synced) and goes on with the next batch while a sync thread
 // fdatasyncs the WAL and only then runs the batch's `done` callbacks. So a write is answered
 // only once it is on disk, and the fsync latency no longer stalls the writer. Readers may see a
-// batch up to one fsync before it is durable (docs/architecture.md). Thread-safe.
+// batch up to one fsync before it is durable (docs/architecture.md). A checkpointer thread, on
+// its own connection, copies the WAL back into the database file once it holds
+// `checkpoint_pages` pages, so neither the writer nor the sync thread stalls on it. Thread-safe.
 class SqliteStore final : public Store {
  public:
   // Opens (creating and migrating as needed) and starts the writer thread.
@@ -66,13 +70,17 @@ class SqliteStore final : public Store {
   void WriterLoop();
   void CommitBatch(std::vector<Job>& batch);
   void SyncLoop();
+  void CheckpointLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   Status SyncWal();
   Status LoadChainHead();
+  Status FlushCounters(Db& db);
 
   Options options_;
   std::unique_ptr<Db> writer_db_;
-  ChainHead head_;                              // Writer thread only.
-  std::optional<Millis> batch_earliest_timer_;  // Writer thread only.
+  ChainHead head_;                                      // Writer thread only.
+  std::optional<Millis> batch_earliest_timer_;          // Writer thread only.
+  std::map<std::string, std::int64_t> batch_counters_;  // Writer thread only; see NextCounter.
   std::function<void(Millis)> timer_observer_;
   bool batch_outbox_enqueued_ = false;  // Writer thread only.
   std::function<void()> outbox_observer_;
@@ -90,6 +98,14 @@ class SqliteStore final : public Store {
   std::thread syncer_;
   int wal_fd_ = -1;  // Sync thread only.
   std::atomic<std::int64_t> syncs_{0};
+
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stopping_ = false;
+  std::unique_ptr<Db> checkpoint_db_;  // Checkpointer thread only (after Init).
+  std::thread checkpointer_;
+  std::atomic<std::int64_t> checkpoints_{0};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
