@@ -97,7 +97,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
   // Larger lookaside: statements allocate many small objects per step; keeping them off the
   // general allocator is a measurable share of a ticket create (bench/store).
   sqlite3_db_config(raw, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1024, 1000);
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   return std::unique_ptr<Db>(new Db(raw));
 }
 

@@ -17,6 +17,9 @@ namespace ombud::store::sqlite {
 // A prepared statement, reset on each Prepare. Bound text and blobs are not copied: they must
 // stay alive until the statement is stepped to completion or reset. Owned by its Db; valid while
 // the Db lives.
+// How long a connection waits for a lock another connection holds.
+inline constexpr int kBusyTimeoutMs = 5000;
+
 class Stmt {
  public:
   explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}

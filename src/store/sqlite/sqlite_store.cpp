@@ -1302,7 +1302,9 @@ Status SqliteStore::Init() {
 
 int SqliteStore::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
   auto* store = static_cast<SqliteStore*>(self);
-  if (pages >= store->options_.checkpoint_pages) {
+  auto idle = CheckpointPhase::kIdle;
+  if (pages >= store->options_.checkpoint_pages &&
+      store->checkpoint_phase_.compare_exchange_strong(idle, CheckpointPhase::kBackground)) {
     {
       std::lock_guard lock(store->checkpoint_mu_);
       store->checkpoint_wanted_ = true;
@@ -1321,14 +1323,34 @@ void SqliteStore::CheckpointLoop() {
       checkpoint_wanted_ = false;
     }
     // PASSIVE: copies what no reader still needs, never blocks the writer. With
-    // synchronous=NORMAL it syncs the WAL before and the database file after copying, so the
-    // writer may restart the WAL from its beginning once everything was copied.
-    int log_pages = 0;
-    int copied = 0;
+    // synchronous=NORMAL it syncs the WAL before and the database file after copying.
     const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr,
-                                             SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
+                                             SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc == SQLITE_OK) checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    // The writer went on meanwhile, so the WAL's tail is not copied yet and SQLite cannot start
+    // the WAL over: under steady load it would keep growing. The writer copies that short tail
+    // itself between two batches (FinishCheckpoint).
+    checkpoint_phase_.store(CheckpointPhase::kWriterFinishes, std::memory_order_release);
   }
+}
+
+void SqliteStore::FinishCheckpoint() {
+  // RESTART copies the tail and waits for readers still on older snapshots, so that the next
+  // transaction writes the WAL from its beginning. Readers take microseconds; one that takes
+  // longer (an export) must not stall every write, so the wait is capped at ~2 ms; the WAL then
+  // starts over after a later checkpoint.
+  sqlite3* db = writer_db_->raw();
+  int waits = 0;
+  sqlite3_busy_handler(
+      db,
+      [](void* count, int) -> int {
+        if (++*static_cast<int*>(count) > 20) return 0;
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+        return 1;
+      },
+      &waits);
+  (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
 }
 
 Status SqliteStore::LoadChainHead() {
@@ -1404,6 +1426,10 @@ void SqliteStore::WriterLoop() {
     queue_depth_.fetch_sub(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
     CommitBatch(batch);
     batch.clear();
+    if (checkpoint_phase_.load(std::memory_order_acquire) == CheckpointPhase::kWriterFinishes) {
+      FinishCheckpoint();
+      checkpoint_phase_.store(CheckpointPhase::kIdle, std::memory_order_release);
+    }
   }
 }
 

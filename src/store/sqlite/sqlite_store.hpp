@@ -71,6 +71,7 @@ class SqliteStore final : public Store {
   void CommitBatch(std::vector<Job>& batch);
   void SyncLoop();
   void CheckpointLoop();
+  void FinishCheckpoint();  // Writer thread, between batches.
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   Status SyncWal();
   Status LoadChainHead();
@@ -106,6 +107,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> checkpoint_db_;  // Checkpointer thread only (after Init).
   std::thread checkpointer_;
   std::atomic<std::int64_t> checkpoints_{0};
+  enum class CheckpointPhase { kIdle, kBackground, kWriterFinishes };
+  std::atomic<CheckpointPhase> checkpoint_phase_{CheckpointPhase::kIdle};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
