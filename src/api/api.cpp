@@ -513,18 +513,20 @@ void Api::RegisterRoutes(Router& router) {
     // Written straight into the body: this is the queue every agent polls.
     std::string body;
     auto listed = store.Read([&](store::ReadTx& tx) -> Status {
-      OMBUD_ASSIGN_OR_RETURN(auto tickets, tx.ListTickets(f));
-      body.reserve(64 + tickets.size() * 400);
+      body.reserve(64 + static_cast<std::size_t>(f.limit) * 400);
       body = "{\"tickets\":[";
-      for (const auto& t : tickets) {
-        AppendJson(body, t);
-        body += ',';
-      }
-      if (!tickets.empty()) body.pop_back();
+      domain::Id last_id = 0;
+      OMBUD_ASSIGN_OR_RETURN(const std::size_t n,
+                             tx.VisitTickets(f, [&](const domain::TicketView& t) {
+                               AppendJson(body, t);
+                               body += ',';
+                               last_id = t.id;
+                             }));
+      if (n > 0) body.pop_back();
       body += "],\"next_cursor\":";
-      if (static_cast<int>(tickets.size()) == f.limit && !tickets.empty()) {
+      if (static_cast<int>(n) == f.limit && n > 0) {
         body += "\"c";
-        body += std::to_string(tickets.back().id);
+        body += std::to_string(last_id);
         body += '"';
       } else {
         body += "null";

@@ -143,7 +143,7 @@ void AppendField(std::string& out, std::string_view key, std::optional<domain::I
 }
 
 // A stored JSON object (written by the store as serialized JSON) as it is; "{}" for none.
-void AppendStoredObject(std::string& out, std::string_view key, const std::string& text) {
+void AppendStoredObject(std::string& out, std::string_view key, std::string_view text) {
   AppendKey(out, key);
   if (text.size() >= 2 && text.front() == '{' && text.back() == '}') {
     out += text;
@@ -155,18 +155,20 @@ void AppendStoredObject(std::string& out, std::string_view key, const std::strin
 
 }  // namespace
 
-void AppendJson(std::string& out, const domain::Ticket& t) {
+void AppendJson(std::string& out, const domain::Ticket& t) { AppendJson(out, domain::View(t)); }
+
+void AppendJson(std::string& out, const domain::TicketView& t) {
   out += '{';
   AppendField(out, "id", t.id);
   AppendField(out, "number", t.number);
-  AppendField(out, "kind", domain::Name(t.kind));
-  AppendField(out, "channel", domain::Name(t.channel));
+  AppendField(out, "kind", t.kind);
+  AppendField(out, "channel", t.channel);
   AppendField(out, "customer_id", t.customer_id);
   AppendField(out, "subject", t.subject);
   AppendField(out, "category", t.category);
   AppendField(out, "product", t.product);
   AppendField(out, "incident_date", t.incident_date);
-  AppendField(out, "state", domain::Name(t.state));
+  AppendField(out, "state", t.state);
   AppendField(out, "department_id", t.department_id);
   AppendField(out, "owner_id", t.owner_id);
   AppendStoredObject(out, "custom_fields", t.custom_fields_json);

@@ -17,6 +17,7 @@ boost::json::object ToJson(const domain::Ticket& t);
 // Appends the same document as serialize(ToJson(t)) to `out` without building a json::value:
 // ticket lists are the hottest read (tests/api/json_output_test.cpp keeps the two equal).
 void AppendJson(std::string& out, const domain::Ticket& t);
+void AppendJson(std::string& out, const domain::TicketView& t);
 // Appends `s` as a JSON string literal, escaped as boost::json::serialize escapes it.
 void AppendJsonString(std::string& out, std::string_view s);
 boost::json::object ToJson(const domain::Article& a);

@@ -89,6 +89,27 @@ Result<IdentityKind> ParseIdentityKind(std::string_view s, std::string_view f) {
   return ParseIn(kIdentityKinds, s, f);
 }
 
+TicketView View(const Ticket& t) {
+  return TicketView{.id = t.id,
+                    .number = t.number,
+                    .kind = Name(t.kind),
+                    .channel = Name(t.channel),
+                    .customer_id = t.customer_id,
+                    .subject = t.subject,
+                    .category = t.category,
+                    .product = t.product,
+                    .incident_date = t.incident_date,
+                    .state = Name(t.state),
+                    .department_id = t.department_id,
+                    .owner_id = t.owner_id,
+                    .custom_fields_json = t.custom_fields_json,
+                    .created_at = t.created_at,
+                    .updated_at = t.updated_at,
+                    .complaint_type = t.complaint_type,
+                    .language = t.language,
+                    .flags_json = t.flags_json};
+}
+
 std::string FormatTicketNumber(int year, std::int64_t seq) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "C-%04d-%06lld", year, static_cast<long long>(seq));

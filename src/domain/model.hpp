@@ -117,6 +117,32 @@ struct Ticket {
   std::string flags_json = "{}";  // E.g. {"out_of_window":{...},"urgent":true}.
 };
 
+// A ticket's fields borrowed from where they are kept (a stored row, or a Ticket), enums as
+// their names: what writing a page of tickets out needs, without copying every field first.
+// Valid only while what it borrows from is.
+struct TicketView {
+  Id id = 0;
+  std::string_view number;
+  std::string_view kind;
+  std::string_view channel;
+  Id customer_id = 0;
+  std::string_view subject;
+  std::string_view category;
+  std::string_view product;
+  std::string_view incident_date;
+  std::string_view state;
+  std::optional<Id> department_id;
+  std::optional<Id> owner_id;
+  std::string_view custom_fields_json;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  std::string_view complaint_type;
+  std::string_view language;
+  std::string_view flags_json;
+};
+
+TicketView View(const Ticket& t);
+
 // The human ticket number for the `seq`-th ticket of `year`: C-2026-000123.
 std::string FormatTicketNumber(int year, std::int64_t seq);
 

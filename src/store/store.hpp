@@ -180,6 +180,10 @@ class ReadTx {
   virtual Result<domain::Ticket> GetTicket(Id id) = 0;
   virtual Result<domain::Ticket> GetTicketByNumber(const std::string& number) = 0;
   virtual Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& filter) = 0;
+  // The same tickets as ListTickets, each lent to `visit` straight from the stored row (the
+  // view is valid during the call only); returns how many. For pages written out as they are.
+  virtual Result<std::size_t> VisitTickets(
+      const TicketFilter& filter, const std::function<void(const domain::TicketView&)>& visit) = 0;
   virtual Result<std::vector<domain::Article>> ListArticles(Id ticket_id) = 0;
 
   virtual Result<domain::Customer> GetCustomer(Id id) = 0;

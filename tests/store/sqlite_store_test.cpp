@@ -267,6 +267,25 @@ TEST_F(SqliteStoreTest, ListsOldestFirstWithFiltersAndCursor) {
     OMBUD_ASSIGN_OR_RETURN(auto opened, tx.ListTickets(open));
     EXPECT_EQ(opened.size(), 1u);
     EXPECT_EQ(opened[0].subject, "s3");
+    // Visiting lends the same rows as listing copies.
+    std::vector<std::string> visited;
+    TicketFilter of_a;
+    of_a.customer_id = a;
+    OMBUD_ASSIGN_OR_RETURN(const std::size_t n,
+                           tx.VisitTickets(of_a, [&](const domain::TicketView& v) {
+                             EXPECT_EQ(v.customer_id, a);
+                             EXPECT_EQ(v.channel, "email");
+                             visited.push_back(std::string(v.number) + " " +
+                                               std::string(v.subject) + " " + std::string(v.state));
+                           }));
+    EXPECT_EQ(n, 3u);
+    OMBUD_ASSIGN_OR_RETURN(auto listed, tx.ListTickets(of_a));
+    EXPECT_EQ(listed.size(), 3u);
+    if (listed.size() != visited.size()) return {};
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+      EXPECT_EQ(visited[k], listed[k].number + " " + listed[k].subject + " " +
+                                std::string(domain::Name(listed[k].state)));
+    }
     return {};
   }));
 }

@@ -42,6 +42,9 @@ class Stmt {
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::optional<std::int64_t> OptInt(int col) const;
   std::string Text(int col) const;
+  // The column's text without a copy: valid until the statement steps, resets or reads the
+  // column as another type.
+  std::string_view View(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
   void Reset();

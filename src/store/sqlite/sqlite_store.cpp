@@ -54,6 +54,28 @@ domain::Ticket TicketFromRow(const Stmt& st) {
   return t;
 }
 
+// The row the statement stands on, borrowed (valid until the statement steps or resets).
+domain::TicketView TicketViewOfRow(const Stmt& st) {
+  return domain::TicketView{.id = st.Int(0),
+                            .number = st.View(1),
+                            .kind = st.View(2),
+                            .channel = st.View(3),
+                            .customer_id = st.Int(4),
+                            .subject = st.View(5),
+                            .category = st.View(6),
+                            .product = st.View(7),
+                            .incident_date = st.View(8),
+                            .state = st.View(9),
+                            .department_id = st.OptInt(10),
+                            .owner_id = st.OptInt(11),
+                            .custom_fields_json = st.View(12),
+                            .created_at = st.Int(13),
+                            .updated_at = st.Int(14),
+                            .complaint_type = st.View(15),
+                            .language = st.View(16),
+                            .flags_json = st.View(17)};
+}
+
 constexpr std::string_view kUserColumns =
     "id, login, display_name, role, department_id, customer_id, active, created_at";
 
@@ -204,27 +226,7 @@ class SqliteTx final : public WriteTx {
   }
 
   Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& f) override {
-    std::string sql = "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE id > ?";
-    if (f.department_id) sql += " AND department_id = ?";
-    if (f.state) sql += " AND state = ?";
-    if (f.customer_id) sql += " AND customer_id = ?";
-    if (f.channel) sql += " AND channel = ?";
-    if (!f.states.empty()) {
-      sql += " AND state IN (?";
-      for (std::size_t k = 1; k < f.states.size(); ++k) sql += ",?";
-      sql += ")";
-    }
-    if (f.unowned_only) sql += " AND owner_id IS NULL";
-    sql += " ORDER BY id LIMIT ?";
-    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
-    int i = 1;
-    st->Bind(i++, f.after_id);
-    if (f.department_id) st->Bind(i++, *f.department_id);
-    if (f.state) st->Bind(i++, domain::Name(*f.state));
-    if (f.customer_id) st->Bind(i++, *f.customer_id);
-    if (f.channel) st->Bind(i++, domain::Name(*f.channel));
-    for (const auto state : f.states) st->Bind(i++, domain::Name(state));
-    st->Bind(i, static_cast<std::int64_t>(f.limit));
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, PrepareTicketList(f));
     std::vector<domain::Ticket> out;
     for (;;) {
       OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
@@ -232,6 +234,18 @@ class SqliteTx final : public WriteTx {
       out.push_back(TicketFromRow(*st));
     }
     return out;
+  }
+
+  Result<std::size_t> VisitTickets(
+      const TicketFilter& f, const std::function<void(const domain::TicketView&)>& visit) override {
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, PrepareTicketList(f));
+    std::size_t n = 0;
+    for (;; ++n) {
+      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) break;
+      visit(TicketViewOfRow(*st));
+    }
+    return n;
   }
 
   Result<std::vector<domain::Article>> ListArticles(Id ticket_id) override {
@@ -1221,6 +1235,31 @@ class SqliteTx final : public WriteTx {
       if (!row) return out;
       out.push_back(from_row(st));
     }
+  }
+
+  Result<Stmt*> PrepareTicketList(const TicketFilter& f) {
+    std::string sql = "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE id > ?";
+    if (f.department_id) sql += " AND department_id = ?";
+    if (f.state) sql += " AND state = ?";
+    if (f.customer_id) sql += " AND customer_id = ?";
+    if (f.channel) sql += " AND channel = ?";
+    if (!f.states.empty()) {
+      sql += " AND state IN (?";
+      for (std::size_t k = 1; k < f.states.size(); ++k) sql += ",?";
+      sql += ")";
+    }
+    if (f.unowned_only) sql += " AND owner_id IS NULL";
+    sql += " ORDER BY id LIMIT ?";
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare(sql));
+    int i = 1;
+    st->Bind(i++, f.after_id);
+    if (f.department_id) st->Bind(i++, *f.department_id);
+    if (f.state) st->Bind(i++, domain::Name(*f.state));
+    if (f.customer_id) st->Bind(i++, *f.customer_id);
+    if (f.channel) st->Bind(i++, domain::Name(*f.channel));
+    for (const auto state : f.states) st->Bind(i++, domain::Name(state));
+    st->Bind(i, static_cast<std::int64_t>(f.limit));
+    return st;
   }
 
   template <typename BindFn>
