@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1334,6 +1335,9 @@ Status SqliteStore::Init() {
   });
   checkpointer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ombud-ckpt");
+    // Background upkeep: yields the CPU to the writer and to requests (Linux nice is per
+    // thread; lowering it needs no privilege).
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
     CheckpointLoop();
   });
   return {};
