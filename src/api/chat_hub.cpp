@@ -56,24 +56,27 @@ void ChatHub::ArticleAdded(const domain::Ticket& ticket, const domain::Article& 
 
 void ChatHub::Publish(std::string_view type, const domain::Ticket& ticket,
                       const domain::Article& article) {
-  ToAgents(json::serialize(json::object{
-               {"type", type}, {"ticket", ToJson(ticket)}, {"article", ToJson(article)}}),
-           ticket.department_id);
+  // The frame is built only when an agent listens: most writes have nobody to tell.
+  const auto agents = AgentsFollowing(ticket.department_id);
+  if (!agents.empty()) {
+    const std::string frame = json::serialize(
+        json::object{{"type", type}, {"ticket", ToJson(ticket)}, {"article", ToJson(article)}});
+    for (const auto& c : agents) c->Send(frame);
+  }
   ToWidgets(ticket, article);
 }
 
-void ChatHub::ToAgents(const std::string& frame, std::optional<domain::Id> department_id) {
+std::vector<std::shared_ptr<WsConnection>> ChatHub::AgentsFollowing(
+    std::optional<domain::Id> department_id) {
   std::vector<std::shared_ptr<WsConnection>> targets;
-  {
-    std::lock_guard lock(mu_);
-    std::erase_if(subscribers_, [](const Subscriber& s) { return s.connection.expired(); });
-    for (const auto& s : subscribers_) {
-      // Agents without a department follow every ticket; others only their department's.
-      if (s.kind != Kind::kAgent || (s.id && s.id != department_id)) continue;
-      if (auto c = s.connection.lock()) targets.push_back(std::move(c));
-    }
+  std::lock_guard lock(mu_);
+  std::erase_if(subscribers_, [](const Subscriber& s) { return s.connection.expired(); });
+  for (const auto& s : subscribers_) {
+    // Agents without a department follow every ticket; others only their department's.
+    if (s.kind != Kind::kAgent || (s.id && s.id != department_id)) continue;
+    if (auto c = s.connection.lock()) targets.push_back(std::move(c));
   }
-  for (const auto& c : targets) c->Send(frame);
+  return targets;
 }
 
 void ChatHub::ToWidgets(const domain::Ticket& ticket, const domain::Article& article) {

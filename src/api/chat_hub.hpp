@@ -46,7 +46,8 @@ class ChatHub {
   };
   void Publish(std::string_view type, const domain::Ticket& ticket, const domain::Article& article);
   void Add(Kind kind, std::optional<domain::Id> id, const std::shared_ptr<WsConnection>& c);
-  void ToAgents(const std::string& frame, std::optional<domain::Id> department_id);
+  std::vector<std::shared_ptr<WsConnection>> AgentsFollowing(
+      std::optional<domain::Id> department_id);
   void ToWidgets(const domain::Ticket& ticket, const domain::Article& article);
 
   std::mutex mu_;
