@@ -1369,7 +1369,13 @@ void SqliteStore::CheckpointLoop() {
     // synchronous=NORMAL it syncs the WAL before and the database file after copying.
     const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr,
                                              SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc == SQLITE_OK) checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    if (rc != SQLITE_OK) {
+      // Busy (another process checkpoints) or failed: the writer must not copy the whole WAL
+      // itself; a later commit asks again.
+      checkpoint_phase_.store(CheckpointPhase::kIdle, std::memory_order_release);
+      continue;
+    }
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
     // The writer went on meanwhile, so the WAL's tail is not copied yet and SQLite cannot start
     // the WAL over: under steady load it would keep growing. The writer copies that short tail
     // itself between two batches (FinishCheckpoint).
