@@ -127,6 +127,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, HttpServer& server, const ServerOptions& options, Metrics& metrics)
       : stream_(std::move(socket)), server_(server), options_(options), metrics_(metrics) {
+    // Asked once: the peer of a connection does not change (getpeername per request was a
+    // system call on every request).
+    beast::error_code peer_ec;
+    const auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) remote_address_ = peer.address().to_string();
     metrics_.ConnectionOpened();
   }
   ~Connection() { metrics_.ConnectionClosed(); }
@@ -177,9 +182,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (it == m.end()) return {};
       return std::string_view(it->value().data(), it->value().size());
     };
-    beast::error_code peer_ec;
-    const auto peer = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) request_.remote_address = peer.address().to_string();
+    request_.remote_address = remote_address_;
     keep_alive_ = msg.keep_alive();
     if (websocket::is_upgrade(msg)) return Upgrade();
     auto self = shared_from_this();
@@ -234,6 +237,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Request request_;
   bool keep_alive_ = true;
+  std::string remote_address_;  // The peer, read once at accept.
   std::chrono::steady_clock::time_point started_;
   HttpServer& server_;
   const ServerOptions& options_;
