@@ -1,7 +1,10 @@
 #include "api/json_output.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace ombud::api {
 
@@ -25,19 +28,24 @@ json::value ObjectOrEmpty(const std::string& text) {
 
 }  // namespace
 
-std::string FormatTime(domain::Millis ms) {
+namespace {
+
+// Writes `ms` as RFC 3339 UTC with milliseconds (24 characters) at `p`; returns the end.
+char* WriteTime(char* p, domain::Millis ms) {
   using namespace std::chrono;
   const sys_time<milliseconds> t{milliseconds(ms)};
   const auto day = floor<days>(t);
   const year_month_day ymd(day);
   const auto in_day = (t - day).count();  // Milliseconds since midnight.
   const int year = static_cast<int>(ymd.year());
-  if (year < 0 || year > 9999) return "0000-01-01T00:00:00.000Z";  // Outside RFC 3339.
+  constexpr std::string_view kOutOfRange = "0000-01-01T00:00:00.000Z";  // Outside RFC 3339.
+  if (year < 0 || year > 9999) return std::copy(kOutOfRange.begin(), kOutOfRange.end(), p);
   // Digits written by hand: snprintf was the largest cost of listing tickets.
-  std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](std::size_t at, long long value, int width) {
+  constexpr std::string_view kShape = "0000-00-00T00:00:00.000Z";
+  std::copy(kShape.begin(), kShape.end(), p);
+  auto put = [p](std::size_t at, long long value, int width) {
     for (int i = width - 1; i >= 0; --i) {
-      out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      p[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
       value /= 10;
     }
   };
@@ -48,6 +56,85 @@ std::string FormatTime(domain::Millis ms) {
   put(14, in_day / 60'000 % 60, 2);
   put(17, in_day / 1000 % 60, 2);
   put(20, in_day % 1000, 3);
+  return p + kShape.size();
+}
+
+// Writes JSON text into a buffer the caller sized for the worst case (an escaped byte takes at
+// most 6), without the per-piece capacity checks of std::string::append.
+class RawJson {
+ public:
+  explicit RawJson(char* p) : p_(p) {}
+  char* end() const { return p_; }
+  void Raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Int(std::int64_t v) { p_ = std::to_chars(p_, p_ + 20, v).ptr; }
+  void OptInt(const std::optional<std::int64_t>& v) {
+    if (v) return Int(*v);
+    Raw("null");
+  }
+  void Time(domain::Millis ms) {
+    *p_++ = '"';
+    p_ = WriteTime(p_, ms);
+    *p_++ = '"';
+  }
+  // A stored JSON object as it is; "{}" for none.
+  void StoredObject(std::string_view text) {
+    Raw(text.size() >= 2 && text.front() == '{' && text.back() == '}' ? text : "{}");
+  }
+  void String(std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    *p_++ = '"';
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        *p_++ = ch;
+        continue;
+      }
+      *p_++ = '\\';
+      switch (c) {
+        case '"':
+          *p_++ = '"';
+          break;
+        case '\\':
+          *p_++ = '\\';
+          break;
+        case '\b':
+          *p_++ = 'b';
+          break;
+        case '\f':
+          *p_++ = 'f';
+          break;
+        case '\n':
+          *p_++ = 'n';
+          break;
+        case '\r':
+          *p_++ = 'r';
+          break;
+        case '\t':
+          *p_++ = 't';
+          break;
+        default:
+          Raw("u00");
+          *p_++ = kHex[c >> 4];
+          *p_++ = kHex[c & 0xf];
+      }
+    }
+    *p_++ = '"';
+  }
+
+ private:
+  char* p_;
+};
+
+constexpr std::size_t kMaxEscaped = 6;  // "\u001f" for one byte.
+
+}  // namespace
+
+std::string FormatTime(domain::Millis ms) {
+  std::string out(24, '0');
+  WriteTime(out.data(), ms);
   return out;
 }
 
@@ -75,109 +162,63 @@ json::object ToJson(const domain::Ticket& t) {
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0;  // Start of the pending run of characters that need no escape.
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    out += '\\';
-    switch (c) {
-      case '"':
-        out += '"';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '\b':
-        out += 'b';
-        break;
-      case '\f':
-        out += 'f';
-        break;
-      case '\n':
-        out += 'n';
-        break;
-      case '\r':
-        out += 'r';
-        break;
-      case '\t':
-        out += 't';
-        break;
-      default:
-        out += "u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
+  const std::size_t start = out.size();
+  out.resize(start + 2 + kMaxEscaped * s.size());
+  RawJson w(out.data() + start);
+  w.String(s);
+  out.resize(static_cast<std::size_t>(w.end() - out.data()));
 }
-
-namespace {
-
-void AppendKey(std::string& out, std::string_view key) {
-  out += '"';
-  out += key;  // Keys are fixed ASCII names.
-  out += "\":";
-}
-
-void AppendField(std::string& out, std::string_view key, std::string_view value) {
-  AppendKey(out, key);
-  AppendJsonString(out, value);
-  out += ',';
-}
-
-void AppendField(std::string& out, std::string_view key, domain::Id value) {
-  AppendKey(out, key);
-  out += std::to_string(value);
-  out += ',';
-}
-
-void AppendField(std::string& out, std::string_view key, std::optional<domain::Id> value) {
-  if (value) return AppendField(out, key, *value);
-  AppendKey(out, key);
-  out += "null,";
-}
-
-// A stored JSON object (written by the store as serialized JSON) as it is; "{}" for none.
-void AppendStoredObject(std::string& out, std::string_view key, std::string_view text) {
-  AppendKey(out, key);
-  if (text.size() >= 2 && text.front() == '{' && text.back() == '}') {
-    out += text;
-  } else {
-    out += "{}";
-  }
-  out += ',';
-}
-
-}  // namespace
 
 void AppendJson(std::string& out, const domain::Ticket& t) { AppendJson(out, domain::View(t)); }
 
 void AppendJson(std::string& out, const domain::TicketView& t) {
-  out += '{';
-  AppendField(out, "id", t.id);
-  AppendField(out, "number", t.number);
-  AppendField(out, "kind", t.kind);
-  AppendField(out, "channel", t.channel);
-  AppendField(out, "customer_id", t.customer_id);
-  AppendField(out, "subject", t.subject);
-  AppendField(out, "category", t.category);
-  AppendField(out, "product", t.product);
-  AppendField(out, "incident_date", t.incident_date);
-  AppendField(out, "state", t.state);
-  AppendField(out, "department_id", t.department_id);
-  AppendField(out, "owner_id", t.owner_id);
-  AppendStoredObject(out, "custom_fields", t.custom_fields_json);
-  AppendField(out, "created_at", FormatTime(t.created_at));
-  AppendField(out, "updated_at", FormatTime(t.updated_at));
-  AppendField(out, "complaint_type", t.complaint_type);
-  AppendField(out, "language", t.language);
-  AppendStoredObject(out, "flags", t.flags_json);
-  out.back() = '}';
+  // One resize to the worst case, then plain stores: a page of tickets is what agents poll.
+  const std::size_t text = t.number.size() + t.kind.size() + t.channel.size() + t.subject.size() +
+                           t.category.size() + t.product.size() + t.incident_date.size() +
+                           t.state.size() + t.complaint_type.size() + t.language.size();
+  constexpr std::size_t kFixed = 640;  // Keys, punctuation, numbers, times, quotes.
+  const std::size_t start = out.size();
+  out.resize(start + kFixed + kMaxEscaped * text + t.custom_fields_json.size() +
+             t.flags_json.size());
+  RawJson w(out.data() + start);
+  w.Raw("{\"id\":");
+  w.Int(t.id);
+  w.Raw(",\"number\":");
+  w.String(t.number);
+  w.Raw(",\"kind\":");
+  w.String(t.kind);
+  w.Raw(",\"channel\":");
+  w.String(t.channel);
+  w.Raw(",\"customer_id\":");
+  w.Int(t.customer_id);
+  w.Raw(",\"subject\":");
+  w.String(t.subject);
+  w.Raw(",\"category\":");
+  w.String(t.category);
+  w.Raw(",\"product\":");
+  w.String(t.product);
+  w.Raw(",\"incident_date\":");
+  w.String(t.incident_date);
+  w.Raw(",\"state\":");
+  w.String(t.state);
+  w.Raw(",\"department_id\":");
+  w.OptInt(t.department_id);
+  w.Raw(",\"owner_id\":");
+  w.OptInt(t.owner_id);
+  w.Raw(",\"custom_fields\":");
+  w.StoredObject(t.custom_fields_json);
+  w.Raw(",\"created_at\":");
+  w.Time(t.created_at);
+  w.Raw(",\"updated_at\":");
+  w.Time(t.updated_at);
+  w.Raw(",\"complaint_type\":");
+  w.String(t.complaint_type);
+  w.Raw(",\"language\":");
+  w.String(t.language);
+  w.Raw(",\"flags\":");
+  w.StoredObject(t.flags_json);
+  w.Raw("}");
+  out.resize(static_cast<std::size_t>(w.end() - out.data()));
 }
 
 json::object ToJson(const domain::Article& a) {

@@ -53,5 +53,23 @@ TEST(JsonOutput, DirectTicketJsonEqualsTheJsonValue) {
   EXPECT_EQ(parsed.at("subject").as_string(), t.subject);
 }
 
+TEST(JsonOutput, WorstCaseEscapingFitsAndMatches) {
+  // Every byte a control character: each is written as \u00XX, six times its size.
+  std::string controls;
+  for (int i = 0; i < 300; ++i) controls += static_cast<char>(i % 0x20);
+  domain::Ticket t;
+  t.id = -9'223'372'036'854'775'807 - 1;
+  t.customer_id = 9'223'372'036'854'775'807;
+  t.number = t.subject = t.category = t.product = t.incident_date = t.complaint_type = t.language =
+      controls;
+  t.department_id = -1;
+  t.created_at = 253'402'300'800'000;  // Year 10000: outside RFC 3339.
+  EXPECT_EQ(Direct(t), boost::json::serialize(ToJson(t)));
+  std::string out = "prefix:";
+  AppendJsonString(out, controls);
+  EXPECT_EQ(out, "prefix:" + boost::json::serialize(boost::json::value(controls)));
+  EXPECT_EQ(FormatTime(t.created_at), "0000-01-01T00:00:00.000Z");
+}
+
 }  // namespace
 }  // namespace ombud::api
