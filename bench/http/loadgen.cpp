@@ -30,6 +30,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
+constexpr std::size_t kReadBuffer = 64 * 1024;
 
 struct Config {
   std::string host = "127.0.0.1";
@@ -95,6 +96,8 @@ asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats&
       }
       stream.socket().set_option(tcp::no_delay(true));
       buffer.clear();
+      // Room for a whole answer (a page of tickets is ~17 KB), so it is read in one call.
+      buffer.reserve(kReadBuffer);
       connected = true;
     }
     const std::uint64_t n = shared.counter.fetch_add(1, std::memory_order_relaxed);
