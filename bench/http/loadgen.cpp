@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <string>
@@ -54,6 +55,7 @@ struct Stats {
   std::vector<std::uint32_t> latencies_us;
   std::map<int, std::uint64_t> statuses;
   std::uint64_t transport_errors = 0;
+  bool finished = false;  // False when the watchdog ended the run with a request unanswered.
 };
 
 struct Shared {
@@ -62,6 +64,8 @@ struct Shared {
   SteadyClock::time_point measure_from;
   SteadyClock::time_point end;
   std::atomic<std::uint64_t> counter{0};
+  std::atomic<int> running{0};     // Connections still looping.
+  std::function<void()> all_done;  // Called by the last connection to finish.
 };
 
 std::string Expand(const std::string& text, std::uint64_t n) {
@@ -79,22 +83,26 @@ std::string Expand(const std::string& text, std::uint64_t n) {
 
 asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats& stats) {
   const auto executor = co_await asio::this_coro::executor;
-  beast::tcp_stream stream(executor);
+  // A plain socket: Beast's tcp_stream arms a timer for every read and write, a cost this
+  // generator would take from the server it shares the cores with. Requests that hang are
+  // caught by the run's watchdog instead (Run).
+  tcp::socket socket(executor);
   beast::flat_buffer buffer;
   bool connected = false;
   const std::string host = config.host + ":" + std::to_string(config.port);
   while (SteadyClock::now() < shared.end) {
     if (!connected) {
-      stream.expires_after(kRequestTimeout);
-      auto [ec] = co_await stream.async_connect(shared.endpoint, kTuple);
+      auto [ec] = co_await socket.async_connect(shared.endpoint, kTuple);
       if (ec) {
         ++stats.transport_errors;
+        beast::error_code ignored;
+        socket.close(ignored);
         // Back off briefly so a dead server does not turn this loop into a spin.
         asio::steady_timer pause(executor, std::chrono::milliseconds(10));
         co_await pause.async_wait(kTuple);
         continue;
       }
-      stream.socket().set_option(tcp::no_delay(true));
+      socket.set_option(tcp::no_delay(true));
       buffer.clear();
       // Room for a whole answer (a page of tickets is ~17 KB), so it is read in one call.
       buffer.reserve(kReadBuffer);
@@ -115,19 +123,18 @@ asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats&
     request.prepare_payload();
 
     const auto start = SteadyClock::now();
-    stream.expires_after(kRequestTimeout);
-    auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
+    auto [write_ec, written] = co_await http::async_write(socket, request, kTuple);
     http::response<http::string_body> response;
     beast::error_code read_ec;
     if (!write_ec) {
-      auto [ec, read] = co_await http::async_read(stream, buffer, response, kTuple);
+      auto [ec, read] = co_await http::async_read(socket, buffer, response, kTuple);
       read_ec = ec;
     }
     const auto finish = SteadyClock::now();
     if (write_ec || read_ec) {
       ++stats.transport_errors;
       beast::error_code ignored;
-      stream.socket().close(ignored);
+      socket.close(ignored);
       connected = false;
       continue;
     }
@@ -138,12 +145,14 @@ asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats&
     }
     if (!response.keep_alive()) {
       beast::error_code ignored;
-      stream.socket().close(ignored);
+      socket.close(ignored);
       connected = false;
     }
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  stats.finished = true;
+  if (shared.running.fetch_sub(1) == 1) shared.all_done();
 }
 
 // One blocking request on a fresh connection (setup only).
@@ -219,6 +228,14 @@ int Run(Config config) {
 
   asio::io_context io(config.threads);
   std::vector<Stats> stats(static_cast<std::size_t>(config.connections));
+  // The watchdog: a request still unanswered kRequestTimeout after the end stops the run, and
+  // counts as a transport error (RunConnection does without per-operation timers).
+  asio::steady_timer watchdog(io, shared.end + kRequestTimeout);
+  watchdog.async_wait([&io](beast::error_code ec) {
+    if (!ec) io.stop();
+  });
+  shared.running = config.connections;
+  shared.all_done = [&io, &watchdog] { asio::post(io, [&watchdog] { watchdog.cancel(); }); };
   for (auto& per_connection : stats) {
     asio::co_spawn(io, RunConnection(config, shared, per_connection), asio::detached);
   }
@@ -234,7 +251,7 @@ int Run(Config config) {
     latencies.insert(latencies.end(), per_connection.latencies_us.begin(),
                      per_connection.latencies_us.end());
     for (const auto& [status, count] : per_connection.statuses) statuses[status] += count;
-    transport_errors += per_connection.transport_errors;
+    transport_errors += per_connection.transport_errors + (per_connection.finished ? 0 : 1);
   }
   std::sort(latencies.begin(), latencies.end());
   std::uint64_t ok = 0;
