@@ -465,9 +465,9 @@ void Api::RegisterRoutes(Router& router) {
                      std::string body = "{\"ticket\":";
                      AppendJson(body, created.ticket);
                      body += ",\"article\":";
-                     body += json::serialize(ToJson(created.article));
+                     AppendJson(body, created.article);
                      body += ",\"customer\":";
-                     body += json::serialize(ToJson(created.customer));
+                     AppendJson(body, created.customer);
                      body += '}';
                      return body;
                    });

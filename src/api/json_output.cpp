@@ -130,6 +130,16 @@ class RawJson {
 
 constexpr std::size_t kMaxEscaped = 6;  // "\u001f" for one byte.
 
+// Appends what `write` writes through a RawJson, given at most `bound` bytes of room.
+template <typename Write>
+void AppendBounded(std::string& out, std::size_t bound, Write write) {
+  const std::size_t start = out.size();
+  out.resize(start + bound);
+  RawJson w(out.data() + start);
+  write(w);
+  out.resize(static_cast<std::size_t>(w.end() - out.data()));
+}
+
 }  // namespace
 
 std::string FormatTime(domain::Millis ms) {
@@ -162,11 +172,7 @@ json::object ToJson(const domain::Ticket& t) {
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
-  const std::size_t start = out.size();
-  out.resize(start + 2 + kMaxEscaped * s.size());
-  RawJson w(out.data() + start);
-  w.String(s);
-  out.resize(static_cast<std::size_t>(w.end() - out.data()));
+  AppendBounded(out, 2 + kMaxEscaped * s.size(), [&](RawJson& w) { w.String(s); });
 }
 
 void AppendJson(std::string& out, const domain::Ticket& t) { AppendJson(out, domain::View(t)); }
@@ -177,48 +183,125 @@ void AppendJson(std::string& out, const domain::TicketView& t) {
                            t.category.size() + t.product.size() + t.incident_date.size() +
                            t.state.size() + t.complaint_type.size() + t.language.size();
   constexpr std::size_t kFixed = 640;  // Keys, punctuation, numbers, times, quotes.
-  const std::size_t start = out.size();
-  out.resize(start + kFixed + kMaxEscaped * text + t.custom_fields_json.size() +
-             t.flags_json.size());
-  RawJson w(out.data() + start);
-  w.Raw("{\"id\":");
-  w.Int(t.id);
-  w.Raw(",\"number\":");
-  w.String(t.number);
-  w.Raw(",\"kind\":");
-  w.String(t.kind);
-  w.Raw(",\"channel\":");
-  w.String(t.channel);
-  w.Raw(",\"customer_id\":");
-  w.Int(t.customer_id);
-  w.Raw(",\"subject\":");
-  w.String(t.subject);
-  w.Raw(",\"category\":");
-  w.String(t.category);
-  w.Raw(",\"product\":");
-  w.String(t.product);
-  w.Raw(",\"incident_date\":");
-  w.String(t.incident_date);
-  w.Raw(",\"state\":");
-  w.String(t.state);
-  w.Raw(",\"department_id\":");
-  w.OptInt(t.department_id);
-  w.Raw(",\"owner_id\":");
-  w.OptInt(t.owner_id);
-  w.Raw(",\"custom_fields\":");
-  w.StoredObject(t.custom_fields_json);
-  w.Raw(",\"created_at\":");
-  w.Time(t.created_at);
-  w.Raw(",\"updated_at\":");
-  w.Time(t.updated_at);
-  w.Raw(",\"complaint_type\":");
-  w.String(t.complaint_type);
-  w.Raw(",\"language\":");
-  w.String(t.language);
-  w.Raw(",\"flags\":");
-  w.StoredObject(t.flags_json);
-  w.Raw("}");
-  out.resize(static_cast<std::size_t>(w.end() - out.data()));
+  AppendBounded(out,
+                kFixed + kMaxEscaped * text + t.custom_fields_json.size() + t.flags_json.size(),
+                [&](RawJson& w) {
+                  w.Raw("{\"id\":");
+                  w.Int(t.id);
+                  w.Raw(",\"number\":");
+                  w.String(t.number);
+                  w.Raw(",\"kind\":");
+                  w.String(t.kind);
+                  w.Raw(",\"channel\":");
+                  w.String(t.channel);
+                  w.Raw(",\"customer_id\":");
+                  w.Int(t.customer_id);
+                  w.Raw(",\"subject\":");
+                  w.String(t.subject);
+                  w.Raw(",\"category\":");
+                  w.String(t.category);
+                  w.Raw(",\"product\":");
+                  w.String(t.product);
+                  w.Raw(",\"incident_date\":");
+                  w.String(t.incident_date);
+                  w.Raw(",\"state\":");
+                  w.String(t.state);
+                  w.Raw(",\"department_id\":");
+                  w.OptInt(t.department_id);
+                  w.Raw(",\"owner_id\":");
+                  w.OptInt(t.owner_id);
+                  w.Raw(",\"custom_fields\":");
+                  w.StoredObject(t.custom_fields_json);
+                  w.Raw(",\"created_at\":");
+                  w.Time(t.created_at);
+                  w.Raw(",\"updated_at\":");
+                  w.Time(t.updated_at);
+                  w.Raw(",\"complaint_type\":");
+                  w.String(t.complaint_type);
+                  w.Raw(",\"language\":");
+                  w.String(t.language);
+                  w.Raw(",\"flags\":");
+                  w.StoredObject(t.flags_json);
+                  w.Raw("}");
+                });
+}
+
+void AppendJson(std::string& out, const domain::Article& a) {
+  std::size_t bound =
+      512 + kMaxEscaped * (a.body.size() + a.delivery.size() + a.delivery_report.size());
+  for (const auto& at : a.attachments) {
+    bound += 160 + kMaxEscaped * (at.filename.size() + at.content_type.size() + at.sha.size());
+  }
+  AppendBounded(out, bound, [&](RawJson& w) {
+    w.Raw("{\"id\":");
+    w.Int(a.id);
+    w.Raw(",\"ticket_id\":");
+    w.Int(a.ticket_id);
+    w.Raw(",\"direction\":");
+    w.String(domain::Name(a.direction));
+    w.Raw(",\"channel\":");
+    w.String(domain::Name(a.channel));
+    w.Raw(",\"author_user_id\":");
+    w.OptInt(a.author_user_id);
+    w.Raw(",\"author_customer_id\":");
+    w.OptInt(a.author_customer_id);
+    w.Raw(",\"body\":");
+    w.String(a.body);
+    w.Raw(",\"attachments\":[");
+    for (std::size_t i = 0; i < a.attachments.size(); ++i) {
+      const auto& at = a.attachments[i];
+      w.Raw(i == 0 ? "{\"id\":" : ",{\"id\":");
+      w.Int(at.id);
+      w.Raw(",\"filename\":");
+      w.String(at.filename);
+      w.Raw(",\"content_type\":");
+      w.String(at.content_type);
+      w.Raw(",\"size\":");
+      w.Int(at.size);
+      w.Raw(",\"sha\":");
+      w.String(at.sha);
+      w.Raw("}");
+    }
+    w.Raw("],\"created_at\":");
+    w.Time(a.created_at);
+    w.Raw(",\"delivery\":");
+    if (a.delivery.empty()) {
+      w.Raw("null");
+    } else {
+      w.Raw("{\"state\":");
+      w.String(a.delivery);
+      w.Raw(",\"report\":");
+      w.String(a.delivery_report);
+      w.Raw("}");
+    }
+    w.Raw("}");
+  });
+}
+
+void AppendJson(std::string& out, const domain::Customer& c) {
+  std::size_t bound = 256 + kMaxEscaped * (c.name.size() + c.language.size());
+  for (const auto& i : c.identities) bound += 48 + kMaxEscaped * i.value.size();
+  AppendBounded(out, bound, [&](RawJson& w) {
+    w.Raw("{\"id\":");
+    w.Int(c.id);
+    w.Raw(",\"name\":");
+    w.String(c.name);
+    w.Raw(",\"language\":");
+    w.String(c.language);
+    w.Raw(",\"identities\":[");
+    for (std::size_t k = 0; k < c.identities.size(); ++k) {
+      w.Raw(k == 0 ? "{\"kind\":" : ",{\"kind\":");
+      w.String(domain::Name(c.identities[k].kind));
+      w.Raw(",\"value\":");
+      w.String(c.identities[k].value);
+      w.Raw("}");
+    }
+    w.Raw("],\"merged_into\":");
+    w.OptInt(c.merged_into);
+    w.Raw(",\"created_at\":");
+    w.Time(c.created_at);
+    w.Raw("}");
+  });
 }
 
 json::object ToJson(const domain::Article& a) {

@@ -18,6 +18,8 @@ boost::json::object ToJson(const domain::Ticket& t);
 // ticket lists are the hottest read (tests/api/json_output_test.cpp keeps the two equal).
 void AppendJson(std::string& out, const domain::Ticket& t);
 void AppendJson(std::string& out, const domain::TicketView& t);
+void AppendJson(std::string& out, const domain::Article& a);
+void AppendJson(std::string& out, const domain::Customer& c);
 // Appends `s` as a JSON string literal, escaped as boost::json::serialize escapes it.
 void AppendJsonString(std::string& out, std::string_view s);
 boost::json::object ToJson(const domain::Article& a);

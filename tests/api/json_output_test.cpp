@@ -71,5 +71,39 @@ TEST(JsonOutput, WorstCaseEscapingFitsAndMatches) {
   EXPECT_EQ(FormatTime(t.created_at), "0000-01-01T00:00:00.000Z");
 }
 
+TEST(JsonOutput, DirectArticleAndCustomerJsonEqualTheJsonValue) {
+  domain::Article a;
+  a.id = 5;
+  a.ticket_id = 42;
+  a.direction = domain::Direction::kOutbound;
+  a.channel = domain::Channel::kSms;
+  a.author_user_id = 3;
+  a.body = "Xin chào \"khách\"\n\x01 ស្មាត";
+  a.created_at = 1'795'321'811'123;
+  const auto direct = [](const auto& v) {
+    std::string out = "[";
+    AppendJson(out, v);
+    return out;
+  };
+  EXPECT_EQ(direct(a), "[" + boost::json::serialize(ToJson(a)));
+  a.author_customer_id = 9;
+  a.attachments = {{1, "bill \"1\".pdf", "application/pdf", 1234, "ab12"},
+                   {2, "x\ty.png", "image/png", 0, "cd34"}};
+  a.delivery = "sent";
+  a.delivery_report = "delivered\x02";
+  EXPECT_EQ(direct(a), "[" + boost::json::serialize(ToJson(a)));
+
+  domain::Customer c;
+  c.id = 7;
+  c.name = "Nguyễn \"An\"\x1f";
+  c.language = "vi";
+  c.created_at = 1'795'321'899'001;
+  EXPECT_EQ(direct(c), "[" + boost::json::serialize(ToJson(c)));
+  c.identities = {{domain::IdentityKind::kPhone, "+85512345678"},
+                  {domain::IdentityKind::kEmail, "an@example.com"}};
+  c.merged_into = 11;
+  EXPECT_EQ(direct(c), "[" + boost::json::serialize(ToJson(c)));
+}
+
 }  // namespace
 }  // namespace ombud::api
