@@ -32,29 +32,6 @@ constexpr std::string_view kTicketColumns =
     "department_id, owner_id, custom_fields, created_at, updated_at, complaint_type, language, "
     "flags";
 
-domain::Ticket TicketFromRow(const Stmt& st) {
-  domain::Ticket t;
-  t.id = st.Int(0);
-  t.number = st.Text(1);
-  t.kind = domain::ParseTicketKind(st.Text(2)).value_or(domain::TicketKind::kComplaint);
-  t.channel = domain::ParseChannel(st.Text(3)).value_or(domain::Channel::kWeb);
-  t.customer_id = st.Int(4);
-  t.subject = st.Text(5);
-  t.category = st.Text(6);
-  t.product = st.Text(7);
-  t.incident_date = st.Text(8);
-  t.state = domain::ParseTicketState(st.Text(9)).value_or(domain::TicketState::kNew);
-  t.department_id = st.OptInt(10);
-  t.owner_id = st.OptInt(11);
-  t.custom_fields_json = st.Text(12);
-  t.created_at = st.Int(13);
-  t.updated_at = st.Int(14);
-  t.complaint_type = st.Text(15);
-  t.language = st.Text(16);
-  t.flags_json = st.Text(17);
-  return t;
-}
-
 // The row the statement stands on, borrowed (valid until the statement steps or resets).
 domain::TicketView TicketViewOfRow(const Stmt& st) {
   return domain::TicketView{.id = st.Int(0),
@@ -75,6 +52,30 @@ domain::TicketView TicketViewOfRow(const Stmt& st) {
                             .complaint_type = st.View(15),
                             .language = st.View(16),
                             .flags_json = st.View(17)};
+}
+
+domain::Ticket TicketFromRow(const Stmt& st) {
+  const domain::TicketView v = TicketViewOfRow(st);
+  domain::Ticket t;
+  t.id = v.id;
+  t.number = v.number;
+  t.kind = domain::ParseTicketKind(v.kind).value_or(domain::TicketKind::kComplaint);
+  t.channel = domain::ParseChannel(v.channel).value_or(domain::Channel::kWeb);
+  t.customer_id = v.customer_id;
+  t.subject = v.subject;
+  t.category = v.category;
+  t.product = v.product;
+  t.incident_date = v.incident_date;
+  t.state = domain::ParseTicketState(v.state).value_or(domain::TicketState::kNew);
+  t.department_id = v.department_id;
+  t.owner_id = v.owner_id;
+  t.custom_fields_json = v.custom_fields_json;
+  t.created_at = v.created_at;
+  t.updated_at = v.updated_at;
+  t.complaint_type = v.complaint_type;
+  t.language = v.language;
+  t.flags_json = v.flags_json;
+  return t;
 }
 
 constexpr std::string_view kUserColumns =
@@ -228,13 +229,7 @@ class SqliteTx final : public WriteTx {
 
   Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& f) override {
     OMBUD_ASSIGN_OR_RETURN(Stmt * st, PrepareTicketList(f));
-    std::vector<domain::Ticket> out;
-    for (;;) {
-      OMBUD_ASSIGN_OR_RETURN(const bool row, st->Step());
-      if (!row) break;
-      out.push_back(TicketFromRow(*st));
-    }
-    return out;
+    return Rows<domain::Ticket>(*st, TicketFromRow);
   }
 
   Result<std::size_t> VisitTickets(
@@ -1348,10 +1343,8 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, 
   auto idle = CheckpointPhase::kIdle;
   if (pages >= store->options_.checkpoint_pages &&
       store->checkpoint_phase_.compare_exchange_strong(idle, CheckpointPhase::kBackground)) {
-    {
-      std::lock_guard lock(store->checkpoint_mu_);
-      store->checkpoint_wanted_ = true;
-    }
+    // Taking the lock orders the phase change before the checkpointer's next look at it.
+    { const std::lock_guard lock(store->checkpoint_mu_); }
     store->checkpoint_cv_.notify_one();
   }
   return SQLITE_OK;
@@ -1361,9 +1354,10 @@ void SqliteStore::CheckpointLoop() {
   for (;;) {
     {
       std::unique_lock lock(checkpoint_mu_);
-      checkpoint_cv_.wait(lock, [this] { return checkpoint_stopping_ || checkpoint_wanted_; });
+      checkpoint_cv_.wait(lock, [this] {
+        return checkpoint_stopping_ || checkpoint_phase_.load() == CheckpointPhase::kBackground;
+      });
       if (checkpoint_stopping_) return;
-      checkpoint_wanted_ = false;
     }
     // PASSIVE: copies what no reader still needs, never blocks the writer. With
     // synchronous=NORMAL it syncs the WAL before and the database file after copying.
@@ -1411,25 +1405,25 @@ Status SqliteStore::LoadChainHead() {
   return {};
 }
 
+namespace {
+
+// Sets `stopping` under `mu`, wakes the thread waiting on `cv` and waits for it to end.
+void StopLoop(std::mutex& mu, std::condition_variable& cv, bool& stopping, std::thread& thread) {
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  if (thread.joinable()) thread.join();
+}
+
+}  // namespace
+
 SqliteStore::~SqliteStore() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-  {
-    std::lock_guard lock(sync_mu_);
-    sync_stopping_ = true;
-  }
-  sync_cv_.notify_all();
-  if (syncer_.joinable()) syncer_.join();
-  {
-    std::lock_guard lock(checkpoint_mu_);
-    checkpoint_stopping_ = true;
-  }
-  checkpoint_cv_.notify_all();
-  if (checkpointer_.joinable()) checkpointer_.join();
+  // In this order: queued writes are committed, then synced and answered.
+  StopLoop(queue_mu_, queue_cv_, stopping_, writer_);
+  StopLoop(sync_mu_, sync_cv_, sync_stopping_, syncer_);
+  StopLoop(checkpoint_mu_, checkpoint_cv_, checkpoint_stopping_, checkpointer_);
   checkpoint_db_.reset();
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }

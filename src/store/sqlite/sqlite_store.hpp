@@ -102,7 +102,6 @@ class SqliteStore final : public Store {
 
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  bool checkpoint_wanted_ = false;
   bool checkpoint_stopping_ = false;
   std::unique_ptr<Db> checkpoint_db_;  // Checkpointer thread only (after Init).
   std::thread checkpointer_;
