@@ -1320,6 +1320,7 @@ Status SqliteStore::Init() {
     OMBUD_RETURN_IF_ERROR(reader->Exec("PRAGMA mmap_size=" + std::to_string(kMmapBytes)));
     free_readers_.push_back(std::move(reader));
   }
+  reader_count_ = free_readers_.size();
   writer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ombud-writer");
     WriterLoop();
@@ -1340,6 +1341,7 @@ Status SqliteStore::Init() {
 
 int SqliteStore::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
   auto* store = static_cast<SqliteStore*>(self);
+  store->wal_pages_ = pages;
   auto idle = CheckpointPhase::kIdle;
   if (pages >= store->options_.checkpoint_pages &&
       store->checkpoint_phase_.compare_exchange_strong(idle, CheckpointPhase::kBackground)) {
@@ -1377,23 +1379,51 @@ void SqliteStore::CheckpointLoop() {
   }
 }
 
-void SqliteStore::FinishCheckpoint() {
-  // RESTART copies the tail and waits for readers still on older snapshots, so that the next
-  // transaction writes the WAL from its beginning. Readers take microseconds; one that takes
-  // longer (an export) must not stall every write, so the wait is capped at ~2 ms; the WAL then
-  // starts over after a later checkpoint.
-  sqlite3* db = writer_db_->raw();
-  int waits = 0;
+namespace {
+
+// RESTART checkpoint on the writer's connection, waiting at most `polls` times 100 us for
+// readers on older snapshots instead of the usual busy timeout.
+void RestartWal(sqlite3* db, int polls) {
   sqlite3_busy_handler(
       db,
-      [](void* count, int) -> int {
-        if (++*static_cast<int*>(count) > 20) return 0;
+      [](void* left, int) -> int {
+        if (--*static_cast<int*>(left) < 0) return 0;
         std::this_thread::sleep_for(std::chrono::microseconds(100));
         return 1;
       },
-      &waits);
+      &polls);
   (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
+}
+
+}  // namespace
+
+void SqliteStore::FinishCheckpoint() {
+  // RESTART copies the tail and waits for readers still on older snapshots, so that the next
+  // transaction writes the WAL from its beginning. Readers take microseconds; one that takes
+  // longer (an export, or a reader thread the scheduler put aside) must not stall every write, so
+  // the first tries wait ~2 ms at most and the WAL starts over after a later checkpoint.
+  if (wal_pages_ <= 4 * options_.checkpoint_pages) {
+    RestartWal(writer_db_->raw(), 20);
+    return;
+  }
+  // SQLite waits by polling, and readers that keep starting transactions hold a read lock at
+  // almost every poll: under steady reads the restart can fail for seconds while the WAL grows.
+  // So once the WAL has grown to four times the checkpoint size, the writer holds back new reads
+  // of its own pool until the running ones end (at most 200 ms, in case a running read waits on
+  // something else), then restarts. Readers outside the pool (audit verification, another
+  // process) are waited for 20 ms at most: the writer must not stall on them.
+  constexpr auto kReadersDrainWait = std::chrono::milliseconds(200);
+  std::unique_lock lock(readers_mu_);
+  readers_held_ = true;
+  const bool drained = readers_drained_cv_.wait_for(
+      lock, kReadersDrainWait, [this] { return free_readers_.size() == reader_count_; });
+  lock.unlock();
+  RestartWal(writer_db_->raw(), drained ? 200 : 20);
+  lock.lock();
+  readers_held_ = false;
+  lock.unlock();
+  readers_cv_.notify_all();
 }
 
 Status SqliteStore::LoadChainHead() {
@@ -1629,7 +1659,7 @@ Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
   std::unique_ptr<Db> db;
   {
     std::unique_lock lock(readers_mu_);
-    readers_cv_.wait(lock, [this] { return !free_readers_.empty(); });
+    readers_cv_.wait(lock, [this] { return !readers_held_ && !free_readers_.empty(); });
     db = std::move(free_readers_.back());
     free_readers_.pop_back();
   }
@@ -1643,6 +1673,7 @@ Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
   {
     std::lock_guard lock(readers_mu_);
     free_readers_.push_back(std::move(db));
+    if (readers_held_ && free_readers_.size() == reader_count_) readers_drained_cv_.notify_one();
   }
   readers_cv_.notify_one();
   return result;

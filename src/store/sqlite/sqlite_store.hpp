@@ -79,7 +79,8 @@ class SqliteStore final : public Store {
 
   Options options_;
   std::unique_ptr<Db> writer_db_;
-  ChainHead head_;                                      // Writer thread only.
+  ChainHead head_;     // Writer thread only.
+  int wal_pages_ = 0;  // WAL length after the last commit (writer thread, from the WAL hook).
   std::optional<Millis> batch_earliest_timer_;          // Writer thread only.
   std::map<std::string, std::int64_t> batch_counters_;  // Writer thread only; see NextCounter.
   std::function<void(Millis)> timer_observer_;
@@ -112,6 +113,11 @@ class SqliteStore final : public Store {
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Db>> free_readers_;
+  std::size_t reader_count_ = 0;  // Pool size, set once in Init.
+  // Set by the writer while it waits for the pool's readers to finish, so that a WAL restart
+  // is not starved by readers that keep starting transactions (FinishCheckpoint).
+  bool readers_held_ = false;
+  std::condition_variable readers_drained_cv_;
 
   std::atomic<std::int64_t> batches_{0};
   std::atomic<std::int64_t> batched_writes_{0};
