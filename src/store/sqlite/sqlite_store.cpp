@@ -1051,7 +1051,7 @@ class SqliteTx final : public WriteTx {
     OMBUD_ASSIGN_OR_RETURN(
         Stmt * st,
         db_.Prepare("SELECT message_id, ours FROM (SELECT i.message_id, EXISTS (SELECT 1 FROM "
-                    "outbox o WHERE o.message_id = i.message_id AND o.message_id IS NOT NULL) "
+                    "outbox o WHERE o.message_id = i.message_id AND o.message_id <> '') "
                     "AS ours, i.received_at "
                     "FROM inbound_messages i WHERE i.ticket_id = ? ORDER BY "
                     "i.received_at DESC, i.message_id DESC LIMIT ?) ORDER BY received_at, "
