@@ -187,6 +187,10 @@ int RunCli(int argc, char** argv) {
       ->add_option("--audit-anchor-interval", serve.audit_anchor_interval_seconds,
                    "Seconds between audit anchors")
       ->check(CLI::Range(1, 86400));
+  serve_cmd
+      ->add_option("--idempotency-retention-hours", serve.idempotency_retention_hours,
+                   "Hours a stored answer replays for its Idempotency-Key")
+      ->check(CLI::Range(1, 24 * 365));
   AddDeliveryOptions(*serve_cmd, serve.delivery);
   AddChannelFlags(*serve_cmd, serve.channels);
   serve_cmd->callback([&] { exit_code = Serve(serve); });

@@ -15,6 +15,7 @@
 #include "api/json_output.hpp"
 #include "app/audit_anchor.hpp"
 #include "app/demo.hpp"
+#include "app/housekeeping.hpp"
 #include "app/log.hpp"
 #include "app/pack_apply.hpp"
 #include "app/real_clock.hpp"
@@ -131,9 +132,18 @@ int Serve(const ServeOptions& options) {
                     std::chrono::seconds(options.audit_anchor_interval_seconds));
   }
 
-  jobs::Scheduler scheduler(store, clock, [](store::WriteTx& tx, const store::Timer& timer) {
-    return desk::FireTimer(tx, timer);
-  });
+  const HousekeepingOptions housekeeping{
+      .idempotency_retention = std::chrono::hours(options.idempotency_retention_hours)};
+  if (auto scheduled = ScheduleHousekeeping(store); !scheduled) {
+    std::cerr << "ombud serve: " << scheduled.error().message << "\n";
+    return 1;
+  }
+  jobs::Scheduler scheduler(store, clock,
+                            [housekeeping](store::WriteTx& tx, const store::Timer& timer) {
+                              if (auto done = FireHousekeeping(tx, timer, housekeeping))
+                                return *done;
+                              return desk::FireTimer(tx, timer);
+                            });
   store.OnTimerScheduled([&scheduler](domain::Millis) { scheduler.Wake(); });
   // Senders are registered and the workers started once the port is known (Kannel's dlr-url
   // points back at it); the observer is set before any concurrent write.

@@ -1,4 +1,6 @@
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -92,6 +94,44 @@ TEST_F(IdempotencyTest, RejectsMalformedKeys) {
                                         {{"Idempotency-Key", std::string(128, 'k')}});
   EXPECT_EQ(max_key.status, 201) << Describe(max_key);
   EXPECT_EQ(ListAllTickets(admin()).size(), 1u);
+}
+
+class IdempotencyRetentionTest : public ServerTest {
+ protected:
+  std::vector<std::string> ExtraArgs() const override {
+    return {"--test-clock", "--idempotency-retention-hours", "1"};
+  }
+};
+
+TEST_F(IdempotencyRetentionTest, AnAnswerOlderThanTheRetentionIsPurgedAndTheKeyExecutesAgain) {
+  const std::string body = ToJson(TicketBody("Retained complaint", "+85540000077"));
+  const Headers key = {{"Idempotency-Key", "key-retention"}};
+  const Response first = admin().Request("POST", "/api/v1/tickets", body, key);
+  ASSERT_EQ(first.status, 201) << Describe(first);
+  // Within the hour: replayed.
+  const Response moved =
+      admin().Post("/api/v1/_test/clock", boost::json::object{{"advance_seconds", 1800}});
+  ASSERT_EQ(moved.status, 200) << Describe(moved);
+  EXPECT_EQ(admin().Request("POST", "/api/v1/tickets", body, key).Header("Idempotent-Replay"),
+            "true");
+  EXPECT_EQ(Query(server().db_path(), "SELECT COUNT(*) FROM idempotency_keys")[0][0], "1");
+  // Past it: the housekeeping timer (due an hour after start) deletes the answer.
+  ASSERT_EQ(admin()
+                .Post("/api/v1/_test/clock", boost::json::object{{"advance_seconds", 2 * 3600}})
+                .status,
+            200);
+  for (int i = 0; i < 100; ++i) {
+    if (Query(server().db_path(),
+              "SELECT COUNT(*) FROM idempotency_keys WHERE key = 'key-retention'")[0][0] == "0") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const Response again = admin().Request("POST", "/api/v1/tickets", body, key);
+  ASSERT_EQ(again.status, 201) << Describe(again);
+  EXPECT_EQ(again.Header("Idempotent-Replay"), "");
+  EXPECT_NE(IntAt(again.Json(), "ticket.id"), IntAt(first.Json(), "ticket.id"));
+  EXPECT_EQ(ListAllTickets(admin()).size(), 2u);
 }
 
 }  // namespace

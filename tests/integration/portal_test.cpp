@@ -1,7 +1,6 @@
 // The customer portal against a real `ombud serve`: one-time codes read from the outbox table
 // of the server's SQLite file, sessions, isolation between customers, information requests,
 // document uploads sniffed by libmagic, and the public complaint form.
-#include <sqlite3.h>
 
 #include <string>
 #include <vector>
@@ -13,34 +12,6 @@ namespace ombud::test {
 namespace {
 
 namespace json = boost::json;
-
-// Rows of a query on the server's database, read through SQLite while the server runs (WAL).
-std::vector<std::vector<std::string>> Query(const std::string& db_path, const std::string& sql) {
-  std::vector<std::vector<std::string>> rows;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << db_path;
-    sqlite3_close(db);
-    return rows;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sqlite3_errmsg(db);
-  } else {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const auto* text = sqlite3_column_text(st, i);
-        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-      }
-      rows.push_back(std::move(row));
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return rows;
-}
 
 // The six digits of the newest login code message to `recipient` in the outbox, or "".
 std::string CodeSentTo(const std::string& db_path, const std::string& recipient) {

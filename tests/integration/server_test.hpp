@@ -68,4 +68,8 @@ boost::json::array ArrayAt(const boost::json::value& root, std::string_view path
 // Percent-encodes a query parameter value.
 std::string UrlEncode(std::string_view text);
 
+// Rows of a query on the server's database, read through SQLite while the server runs (WAL);
+// every column as text ("" for NULL). Records a failure when the query cannot run.
+std::vector<std::vector<std::string>> Query(const std::string& db_path, const std::string& sql);
+
 }  // namespace ombud::test

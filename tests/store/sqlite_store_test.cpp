@@ -310,6 +310,44 @@ TEST_F(SqliteStoreTest, IdempotentResponsesAreStoredPerPrincipal) {
   }));
 }
 
+TEST_F(SqliteStoreTest, PurgeIdempotentDeletesOnlyAnswersSavedBeforeTheCutOffOldestFirst) {
+  const StoredResponse r{{7}, 201, "{}"};
+  const std::int64_t start = 1'798'761'600'000;  // 2027-01-01T00:00:00Z
+  for (int i = 0; i < 5; ++i) {
+    clock_.Set(start + i * 1000);
+    ASSERT_TRUE(store_->WriteSync(
+        [&](WriteTx& tx) { return tx.SaveIdempotent("user:1", "k" + std::to_string(i), r); }));
+  }
+  auto purge = [&](std::int64_t before, int limit) {
+    std::int64_t purged = -1;
+    EXPECT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+      OMBUD_ASSIGN_OR_RETURN(purged, tx.PurgeIdempotent(before, limit));
+      return {};
+    }));
+    return purged;
+  };
+  auto kept = [&] {
+    std::vector<std::string> keys;
+    EXPECT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+      for (int i = 0; i < 5; ++i) {
+        OMBUD_ASSIGN_OR_RETURN(auto found, tx.FindIdempotent("user:1", "k" + std::to_string(i)));
+        if (found) keys.push_back("k" + std::to_string(i));
+      }
+      return {};
+    }));
+    return keys;
+  };
+  // Saved at +0 s .. +4 s; the cut-off +3 s makes k0..k2 old. A batch of 2 takes the oldest two.
+  EXPECT_EQ(purge(start + 3000, 2), 2);
+  EXPECT_EQ(kept(), (std::vector<std::string>{"k2", "k3", "k4"}));
+  EXPECT_EQ(purge(start + 3000, 2), 1);
+  EXPECT_EQ(kept(), (std::vector<std::string>{"k3", "k4"}));
+  EXPECT_EQ(purge(start + 3000, 2), 0);
+  // A purged key can be stored again.
+  ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) { return tx.SaveIdempotent("user:1", "k0", r); }));
+  EXPECT_EQ(kept(), (std::vector<std::string>{"k0", "k3", "k4"}));
+}
+
 TEST_F(SqliteStoreTest, RefusesADatabaseNewerThanTheBinary) {
   store_.reset();
   RawSql(path(), "INSERT INTO schema_migrations(version, applied_at) VALUES (999, 0)");

@@ -696,6 +696,17 @@ class SqliteTx final : public WriteTx {
         .Run();
   }
 
+  Result<std::int64_t> PurgeIdempotent(Millis saved_before, int limit) override {
+    // Rows are appended in time order, so the oldest are the lowest ids: only the first `limit`
+    // rows are read, never the whole table (a row saved while the clock stood further ahead
+    // waits for the ones before it).
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM "
+                               "idempotency_keys ORDER BY id LIMIT ?2) AND created_at < ?1"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, saved_before).Bind(2, std::int64_t{limit}).Run());
+    return db_.Changes();
+  }
+
   Status Audit(const std::string& actor, const std::string& action, const std::string& subject,
                const std::string& details_json) override {
     auto& head = store_->head_;
