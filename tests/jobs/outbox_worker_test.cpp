@@ -130,6 +130,38 @@ class OutboxTest : public testing::StoreTest {
   }
 };
 
+TEST_F(OutboxTest, ListOutboxFiltersByStateOldestFirstFromTheCursor) {
+  for (int i = 1; i <= 6; ++i) {
+    Enqueue({Channel::kEmail, "a@example.vn", "s", "b", std::nullopt, "l" + std::to_string(i),
+             std::nullopt, false});
+  }
+  // Rows 2, 4 and 6 are sent; 1, 3 and 5 stay pending.
+  ASSERT_TRUE(store_->WriteSync([](store::WriteTx& tx) -> Status {
+    for (const domain::Id id : {2, 4, 6}) {
+      OMBUD_RETURN_IF_ERROR(tx.MarkOutboxSent(id, "<m" + std::to_string(id) + "@x>", ""));
+    }
+    return {};
+  }));
+  auto list = [&](const std::string& state, domain::Id after, int limit) {
+    std::vector<domain::Id> ids;
+    EXPECT_TRUE(store_->Read([&](store::ReadTx& tx) -> Status {
+      store::OutboxFilter f;
+      f.state = state;
+      f.after_id = after;
+      f.limit = limit;
+      OMBUD_ASSIGN_OR_RETURN(auto rows, tx.ListOutbox(f));
+      for (const auto& r : rows) ids.push_back(r.id);
+      return {};
+    }));
+    return ids;
+  };
+  EXPECT_EQ(list("sent", 0, 50), (std::vector<domain::Id>{2, 4, 6}));
+  EXPECT_EQ(list("pending", 0, 2), (std::vector<domain::Id>{1, 3}));
+  EXPECT_EQ(list("pending", 3, 2), (std::vector<domain::Id>{5}));
+  EXPECT_EQ(list("", 2, 3), (std::vector<domain::Id>{3, 4, 5}));
+  EXPECT_TRUE(list("dead", 0, 50).empty());
+}
+
 TEST_F(OutboxTest, ClaimLeasesRowsUntilTheLeaseEnds) {
   for (int i = 1; i <= 3; ++i) {
     Enqueue({Channel::kEmail, "a@example.vn", "s", "b", std::nullopt, "k" + std::to_string(i),
