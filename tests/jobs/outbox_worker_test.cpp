@@ -160,6 +160,20 @@ TEST_F(OutboxTest, ListOutboxFiltersByStateOldestFirstFromTheCursor) {
   EXPECT_EQ(list("pending", 3, 2), (std::vector<domain::Id>{5}));
   EXPECT_EQ(list("", 2, 3), (std::vector<domain::Id>{3, 4, 5}));
   EXPECT_TRUE(list("dead", 0, 50).empty());
+  // The gauge's counts: sent ones from the counter kept as rows turn sent; sending a row twice
+  // fails and counts nothing.
+  EXPECT_FALSE(store_->WriteSync(
+      [](store::WriteTx& tx) -> Status { return tx.MarkOutboxSent(2, "<again@x>", ""); }));
+  std::vector<std::string> counts;
+  ASSERT_TRUE(store_->Read([&](store::ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto rows, tx.CountOutbox());
+    for (const auto& c : rows) {
+      counts.push_back(std::string(domain::Name(c.channel)) + " " + c.state + " " +
+                       std::to_string(c.count));
+    }
+    return {};
+  }));
+  EXPECT_EQ(counts, (std::vector<std::string>{"email pending 3", "email sent 3"}));
 }
 
 TEST_F(OutboxTest, ClaimLeasesRowsUntilTheLeaseEnds) {

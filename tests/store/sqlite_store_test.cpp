@@ -348,6 +348,29 @@ TEST_F(SqliteStoreTest, PurgeIdempotentDeletesOnlyAnswersSavedBeforeTheCutOffOld
   EXPECT_EQ(kept(), (std::vector<std::string>{"k0", "k3", "k4"}));
 }
 
+TEST_F(SqliteStoreTest, Migration10CountsTheRowsAlreadySent) {
+  // A database as migration 9 left it: sent rows, no sent counters.
+  store_.reset();
+  RawSql(path(),
+         "INSERT INTO outbox(channel, recipient, subject, body, dedupe_key, state, "
+         "next_attempt_at, created_at) VALUES ('sms', '+1', '', 'b', 'd1', 'sent', 0, 0), "
+         "('sms', '+1', '', 'b', 'd2', 'sent', 0, 0), ('email', 'a@x', 's', 'b', 'd3', 'sent', 0, "
+         "0), ('email', 'a@x', 's', 'b', 'd4', 'pending', 0, 0); "
+         "DELETE FROM counters WHERE name LIKE 'outbox.sent:%'; "
+         "DELETE FROM schema_migrations WHERE version = 10;");
+  Reopen();
+  std::vector<std::string> counts;
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto rows, tx.CountOutbox());
+    for (const auto& c : rows) {
+      counts.push_back(std::string(domain::Name(c.channel)) + " " + c.state + " " +
+                       std::to_string(c.count));
+    }
+    return {};
+  }));
+  EXPECT_EQ(counts, (std::vector<std::string>{"email pending 1", "email sent 1", "sms sent 2"}));
+}
+
 TEST_F(SqliteStoreTest, RefusesADatabaseNewerThanTheBinary) {
   store_.reset();
   RawSql(path(), "INSERT INTO schema_migrations(version, applied_at) VALUES (999, 0)");
