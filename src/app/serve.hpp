@@ -21,7 +21,8 @@ struct ServeOptions {
   bool test_clock = false;     // Expose the admin-only clock control (tests only).
   std::string audit_anchors;   // Append the audit head to this file (app/audit_anchor.hpp).
   int audit_anchor_interval_seconds = 300;
-  int idempotency_retention_hours = 24;  // How long stored idempotent answers replay.
+  // How long stored idempotent answers replay (app/housekeeping.hpp).
+  int idempotency_retention_hours = 24;
   DeliveryConfig delivery;  // SMTP, Kannel and retry settings of the outbox workers.
   ChannelOptions channels;  // Messenger, phone (CTI) and IMAP.
 };
