@@ -5,10 +5,24 @@ namespace {
 
 constexpr std::string_view kIdempotencyPurge = "housekeeping.idempotency";
 constexpr std::string_view kSubject = "housekeeping";
+constexpr std::chrono::milliseconds kPurgeEvery = std::chrono::hours(1);
 
 store::Timer PurgeTimer(domain::Millis at) {
   return store::Timer{
       .fire_at = at, .kind = std::string(kIdempotencyPurge), .subject = std::string(kSubject)};
+}
+
+// Deletes one batch of expired answers and schedules the next run.
+Status PurgeIdempotent(store::WriteTx& tx, const store::Timer& timer,
+                       const HousekeepingOptions& options) {
+  const domain::Millis now = tx.Now();
+  OMBUD_RETURN_IF_ERROR(tx.MarkTimerFired(timer.id));
+  const auto retention =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options.idempotency_retention);
+  OMBUD_ASSIGN_OR_RETURN(const auto purged,
+                         tx.PurgeIdempotent(now - retention.count(), options.purge_batch));
+  auto next = PurgeTimer(purged >= options.purge_batch ? now : now + kPurgeEvery.count());
+  return tx.ScheduleTimer(next);
 }
 
 }  // namespace
@@ -24,20 +38,7 @@ Status ScheduleHousekeeping(store::Store& store) {
 std::optional<Status> FireHousekeeping(store::WriteTx& tx, const store::Timer& timer,
                                        const HousekeepingOptions& options) {
   if (timer.kind != kIdempotencyPurge) return std::nullopt;
-  auto run = [&]() -> Status {
-    const domain::Millis now = tx.Now();
-    OMBUD_RETURN_IF_ERROR(tx.MarkTimerFired(timer.id));
-    const auto retention =
-        std::chrono::duration_cast<std::chrono::milliseconds>(options.idempotency_retention);
-    OMBUD_ASSIGN_OR_RETURN(const auto purged,
-                           tx.PurgeIdempotent(now - retention.count(), options.purge_batch));
-    const auto next = purged >= options.purge_batch
-                          ? now
-                          : now + std::chrono::milliseconds(std::chrono::hours(1)).count();
-    auto again = PurgeTimer(next);
-    return tx.ScheduleTimer(again);
-  };
-  return run();
+  return PurgeIdempotent(tx, timer, options);
 }
 
 }  // namespace ombud::app
