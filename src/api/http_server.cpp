@@ -6,6 +6,7 @@
 #include <boost/beast.hpp>
 #include <boost/url.hpp>
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <optional>
@@ -18,14 +19,22 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
+// One io_context per I/O thread: a connection lives on one thread for its whole life, so
+// its handlers never run concurrently and need no strand, and each thread's scheduler is
+// uncontended except for answers posted back from the writer.
+struct Worker {
+  Worker() : ioc(1), work(asio::make_work_guard(ioc)) {}
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+};
+
 struct HttpServer::Impl {
   Impl(ServerOptions o, const Router& r, Authenticator a, Metrics& m)
-      : options(std::move(o)),
-        router(r),
-        authenticate(std::move(a)),
-        metrics(m),
-        ioc(options.threads),
-        acceptor(asio::make_strand(ioc)) {}
+      : options(std::move(o)), router(r), authenticate(std::move(a)), metrics(m) {
+    const int n = std::max(1, options.threads);
+    for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
+    acceptor.emplace(workers.front()->ioc);
+  }
 
   void Accept();
 
@@ -33,8 +42,9 @@ struct HttpServer::Impl {
   const Router& router;
   Authenticator authenticate;
   Metrics& metrics;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::optional<tcp::acceptor> acceptor;
+  std::size_t next_worker = 0;  // Round robin of accepted connections; acceptor's thread only.
   std::vector<std::thread> threads;
   HttpServer* owner = nullptr;
 };
@@ -123,22 +133,54 @@ class WsSession : public WsConnection, public std::enable_shared_from_this<WsSes
   bool closed_ = false;
 };
 
+// Appends the status line and headers of `r` (without its body) to `out`. Header values are
+// the handlers' own; CR and LF are dropped so that none can start a header of its own.
+void AppendHead(std::string& out, const Response& r, std::size_t body_size, bool close) {
+  const auto status = static_cast<http::status>(r.status);
+  const auto reason = http::obsolete_reason(status);
+  const auto header = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ");
+    for (const char c : value) {
+      if (c != '\r' && c != '\n') out.push_back(c);
+    }
+    out.append("\r\n");
+  };
+  out.append("HTTP/1.1 ").append(std::to_string(r.status)).push_back(' ');
+  out.append(reason.data(), reason.size()).append("\r\n");
+  header("Server", "ombud");
+  header("Content-Type", r.content_type);
+  header("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : r.headers) header(name, value);
+  header("Content-Length", std::to_string(body_size));
+  if (close) header("Connection", "close");
+  out.append("\r\n");
+}
+
+// One HTTP/1.1 connection on a plain socket. Beast parses the requests; answers are written
+// as one head and one body buffer. Timeouts (a client that is slow to send a request or to
+// read an answer) use one timer that is re-armed only when it fires: each request only moves
+// a deadline, instead of arming and cancelling a timer around every read and write.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  using Clock = std::chrono::steady_clock;
+
   Connection(tcp::socket socket, HttpServer& server, const ServerOptions& options, Metrics& metrics)
-      : stream_(std::move(socket)), server_(server), options_(options), metrics_(metrics) {
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        server_(server),
+        options_(options),
+        metrics_(metrics) {
     // Asked once: the peer of a connection does not change (getpeername per request was a
     // system call on every request).
     beast::error_code peer_ec;
-    const auto peer = stream_.socket().remote_endpoint(peer_ec);
+    const auto peer = socket_.remote_endpoint(peer_ec);
     if (!peer_ec) remote_address_ = peer.address().to_string();
     metrics_.ConnectionOpened();
   }
   ~Connection() { metrics_.ConnectionClosed(); }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Connection::Read, shared_from_this()));
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
  private:
@@ -146,15 +188,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     parser_->header_limit(options_.header_limit);
     parser_->body_limit(options_.body_limit);
-    stream_.expires_after(options_.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Connection::OnRead, shared_from_this()));
+    SetDeadline(options_.read_timeout);
+    http::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::error::eof) {
+  void OnRead(beast::error_code ec) {
+    if (closed_ || ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
       return Close();
     }
     if (ec == http::error::body_limit) {
@@ -169,8 +211,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return SendAndClose(
           ErrorResponse(400, "invalid_argument", "malformed HTTP request: " + ec.message(), ""));
     }
-    stream_.expires_never();
-    started_ = std::chrono::steady_clock::now();
+    ClearDeadline();  // A handler may take its time; the client is not the one waiting.
     auto& msg = parser_->get();
     request_ = Request{};
     request_.method = std::string(msg.method_string());
@@ -185,9 +226,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request_.remote_address = remote_address_;
     keep_alive_ = msg.keep_alive();
     if (websocket::is_upgrade(msg)) return Upgrade();
-    auto self = shared_from_this();
-    server_.Dispatch(request_, [self](Response response) {
-      asio::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
+    server_.Dispatch(request_, [self = shared_from_this()](Response response) {
+      asio::post(self->socket_.get_executor(), [self, r = std::move(response)]() mutable {
         self->Send(std::move(r), !self->keep_alive_);
       });
     });
@@ -198,8 +238,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!route) return SendAndClose(ErrorResponse(route.error()));
     auto handlers = (*route)->websocket(request_);
     if (!handlers) return SendAndClose(ErrorResponse(handlers.error()));
-    stream_.expires_never();
-    auto session = std::make_shared<WsSession>(std::move(stream_));
+    ClearDeadline();
+    timer_.cancel();
+    auto session = std::make_shared<WsSession>(beast::tcp_stream(std::move(socket_)));
     session->Start(parser_->release(), std::move(*handlers));
   }
 
@@ -209,36 +250,60 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Send(Response r, bool close) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(r.status), 11);
-    res->set(http::field::server, "ombud");
-    res->set(http::field::content_type, r.content_type);
-    res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : r.headers) res->insert(k, v);
-    res->body() = std::move(r.body);
-    res->keep_alive(!close);
-    res->prepare_payload();
-    stream_.expires_after(options_.read_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+    if (closed_) return;
+    head_.clear();
+    AppendHead(head_, r, r.body.size(), close);
+    body_ = std::move(r.body);
+    SetDeadline(options_.read_timeout);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(socket_, buffers,
+                      [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
                         if (ec || close) return self->Close();
                         self->Read();
                       });
   }
 
-  void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+  void SetDeadline(std::chrono::seconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (!timer_armed_) ArmTimer();
   }
 
-  beast::tcp_stream stream_;
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+  }
+
+  void OnTimer(beast::error_code ec) {
+    timer_armed_ = false;
+    if (ec || closed_ || deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() >= deadline_) return Close();  // Ends the pending read or write.
+    ArmTimer();
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Request request_;
+  std::string head_;  // The answer being written: head and body.
+  std::string body_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timer_armed_ = false;
   bool keep_alive_ = true;
+  bool closed_ = false;
   std::string remote_address_;  // The peer, read once at accept.
-  std::chrono::steady_clock::time_point started_;
   HttpServer& server_;
   const ServerOptions& options_;
   Metrics& metrics_;
@@ -247,7 +312,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto& worker = *workers[next_worker];
+  next_worker = (next_worker + 1) % workers.size();
+  acceptor->async_accept(worker.ioc, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
@@ -278,7 +345,7 @@ Result<std::uint16_t> HttpServer::Listen() {
                 "listen");
   }
   const tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acceptor = impl_->acceptor;
+  auto& acceptor = *impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
@@ -294,21 +361,23 @@ Result<std::uint16_t> HttpServer::Listen() {
 }
 
 void HttpServer::Run() {
-  const int n = std::max(1, impl_->options.threads);
-  for (int i = 1; i < n; ++i) {
-    impl_->threads.emplace_back([this] {
+  auto& workers = impl_->workers;
+  for (std::size_t i = 1; i < workers.size(); ++i) {
+    impl_->threads.emplace_back([this, &worker = *workers[i]] {
       pthread_setname_np(pthread_self(), "ombud-io");
-      impl_->ioc.run();
+      worker.ioc.run();
     });
   }
-  impl_->ioc.run();
+  workers.front()->ioc.run();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
   impl_->threads.clear();
 }
 
-void HttpServer::Stop() { impl_->ioc.stop(); }
+void HttpServer::Stop() {
+  for (auto& worker : impl_->workers) worker->ioc.stop();
+}
 
 void HttpServer::Dispatch(Request& request, Reply reply) {
   const auto started = std::chrono::steady_clock::now();
@@ -321,33 +390,38 @@ void HttpServer::Dispatch(Request& request, Reply reply) {
     request.query.emplace_back(param.key, param.value);
   }
   auto match = impl_->router.Find(request.method, request.path);
-  const std::string route_name = match.route ? match.route->pattern : "unmatched";
-  Metrics& metrics = impl_->metrics;
-  Reply measured = [reply = std::move(reply), route_name, method = request.method, started,
-                    &metrics](Response r) {
+  // Exactly one reply reaches the client, measured, even when a handler throws before
+  // answering or answers twice. The route's pattern outlives the server; the method is short.
+  struct Pending {
+    Reply reply;
+    std::string_view route;
+    std::string method;
+    std::chrono::steady_clock::time_point started;
+    Metrics& metrics;
+    std::atomic<bool> done{false};
+  };
+  auto pending = std::shared_ptr<Pending>(new Pending{
+      std::move(reply), match.route ? std::string_view(match.route->pattern) : "unmatched",
+      request.method, started, impl_->metrics});
+  Reply guarded = [pending](Response r) {
+    if (pending->done.exchange(true)) return;
     const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics.RecordRequest(route_name, method, r.status, seconds);
-    reply(std::move(r));
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count();
+    pending->metrics.RecordRequest(pending->route, pending->method, r.status, seconds);
+    pending->reply(std::move(r));
   };
   if (match.route == nullptr) {
     if (match.path_known) {
-      return measured(ErrorResponse(405, "method_not_allowed",
-                                    request.method + " is not allowed on " + request.path));
+      return guarded(ErrorResponse(405, "method_not_allowed",
+                                   request.method + " is not allowed on " + request.path));
     }
-    return measured(ErrorResponse(404, "not_found", "no route " + request.path));
+    return guarded(ErrorResponse(404, "not_found", "no route " + request.path));
   }
   request.params = std::move(match.params);
   if (match.route->access == Access::kAuthenticated) {
     if (auto auth = impl_->authenticate(request); !auth)
-      return measured(ErrorResponse(auth.error()));
+      return guarded(ErrorResponse(auth.error()));
   }
-  // Exactly one reply reaches the client even when a handler throws before answering.
-  auto once = std::make_shared<std::atomic<bool>>(false);
-  auto shared = std::make_shared<Reply>(std::move(measured));
-  Reply guarded = [once, shared](Response r) {
-    if (!once->exchange(true)) (*shared)(std::move(r));
-  };
   try {
     match.route->handler(request, guarded);
   } catch (const std::exception& e) {

@@ -27,7 +27,8 @@ struct ServerOptions {
 using Authenticator = std::function<Status(Request&)>;
 
 // HTTP/1.1 server on Boost.Beast: keep-alive, limits and timeouts from ServerOptions, each
-// connection on its own strand. Handlers run on I/O threads and may reply from any thread.
+// connection on one I/O thread for its whole life (one io_context per thread). Handlers run on
+// I/O threads and may reply from any thread.
 class HttpServer {
  public:
   HttpServer(ServerOptions options, const Router& router, Authenticator authenticate,

@@ -12,7 +12,7 @@
 
 namespace ombud::api {
 
-// What a handler answers. Built on any thread, sent on the connection's strand.
+// What a handler answers. Built on any thread, sent on the connection's I/O thread.
 struct Response {
   int status = 200;
   std::string body;

@@ -31,7 +31,7 @@ class Metrics {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, std::int64_t> requests_;
+  std::map<std::tuple<std::string, std::string, int>, std::int64_t, std::less<>> requests_;
   std::array<std::atomic<std::int64_t>, kLatencyBounds.size() + 1> latency_buckets_{};
   std::atomic<std::int64_t> latency_count_{0};
   std::atomic<std::int64_t> latency_sum_us_{0};

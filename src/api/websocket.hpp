@@ -11,7 +11,7 @@
 namespace ombud::api {
 
 // One accepted WebSocket connection as its handler sees it. Thread-safe: Send queues a text
-// frame (sent in order on the connection's strand), Close starts the closing handshake.
+// frame (sent in order on the connection's I/O thread), Close starts the closing handshake.
 // Calls after the connection closed do nothing.
 class WsConnection {
  public:
@@ -20,7 +20,7 @@ class WsConnection {
   virtual void Close() = 0;
 };
 
-// What a WebSocket route does with its connection; each runs on the connection's strand.
+// What a WebSocket route does with its connection; each runs on the connection's I/O thread.
 struct WsHandlers {
   std::function<void(std::shared_ptr<WsConnection>)> on_open;  // After the handshake.
   std::function<void(std::string_view text)> on_message;
