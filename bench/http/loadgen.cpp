@@ -81,6 +81,25 @@ std::string Expand(const std::string& text, std::uint64_t n) {
   }
 }
 
+// The whole HTTP/1.1 request number `n` (headers and body) into `out`.
+void AppendRequest(std::string& out, const Config& config, const std::string& host,
+                   std::uint64_t n) {
+  out.clear();
+  out.append(config.method).append(" ").append(config.target).append(" HTTP/1.1\r\n");
+  out.append("Host: ").append(host).append("\r\n");
+  if (!config.token.empty())
+    out.append("Authorization: Bearer ").append(config.token).append("\r\n");
+  if (!config.idempotency_prefix.empty()) {
+    out.append("Idempotency-Key: ").append(config.idempotency_prefix).append("-");
+    out.append(std::to_string(n)).append("\r\n");
+  }
+  const bool has_body = !config.body.empty() || (config.method != "GET" && config.method != "HEAD");
+  const std::string body = config.body.empty() ? std::string() : Expand(config.body, n);
+  if (!config.body.empty()) out.append("Content-Type: application/json\r\n");
+  if (has_body) out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+  out.append("\r\n").append(body);
+}
+
 asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats& stats) {
   const auto executor = co_await asio::this_coro::executor;
   // A plain socket: Beast's tcp_stream arms a timer for every read and write, a cost this
@@ -90,6 +109,7 @@ asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats&
   beast::flat_buffer buffer;
   bool connected = false;
   const std::string host = config.host + ":" + std::to_string(config.port);
+  std::string request_text;
   while (SteadyClock::now() < shared.end) {
     if (!connected) {
       auto [ec] = co_await socket.async_connect(shared.endpoint, kTuple);
@@ -109,21 +129,13 @@ asio::awaitable<void> RunConnection(const Config& config, Shared& shared, Stats&
       connected = true;
     }
     const std::uint64_t n = shared.counter.fetch_add(1, std::memory_order_relaxed);
-    http::request<http::string_body> request{shared.verb, config.target, 11};
-    request.set(http::field::host, host);
-    request.keep_alive(true);
-    if (!config.token.empty()) request.set(http::field::authorization, "Bearer " + config.token);
-    if (!config.idempotency_prefix.empty()) {
-      request.set("Idempotency-Key", config.idempotency_prefix + "-" + std::to_string(n));
-    }
-    if (!config.body.empty()) {
-      request.set(http::field::content_type, "application/json");
-      request.body() = Expand(config.body, n);
-    }
-    request.prepare_payload();
+    // The request is written as text into one reused buffer and sent with one write: Beast's
+    // serializer costs more CPU than the server's own parsing, on the cores the server uses.
+    AppendRequest(request_text, config, host, n);
 
     const auto start = SteadyClock::now();
-    auto [write_ec, written] = co_await http::async_write(socket, request, kTuple);
+    auto [write_ec, written] =
+        co_await asio::async_write(socket, asio::buffer(request_text), kTuple);
     http::response<http::string_body> response;
     beast::error_code read_ec;
     if (!write_ec) {
