@@ -460,7 +460,6 @@ void Api::RegisterRoutes(Router& router) {
                     published](store::WriteTx& tx) -> Result<std::string> {
                      OMBUD_ASSIGN_OR_RETURN(auto created,
                                             desk::CreateTicket(tx, actor, cmd, policy.get()));
-                     *published = {created.ticket, created.article, true};
                      // Serialized here on the writer thread: no json::value for the ticket.
                      std::string body = "{\"ticket\":";
                      AppendJson(body, created.ticket);
@@ -469,6 +468,7 @@ void Api::RegisterRoutes(Router& router) {
                      body += ",\"customer\":";
                      AppendJson(body, created.customer);
                      body += '}';
+                     *published = {std::move(created.ticket), std::move(created.article), true};
                      return body;
                    });
       });

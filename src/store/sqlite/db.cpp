@@ -108,6 +108,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
 }
 
 Db::~Db() {
+  literals_.clear();
   cache_.clear();  // Finalize statements before closing.
   sqlite3_close(db_);
 }
@@ -149,6 +150,16 @@ Result<Stmt*> Db::Prepare(std::string_view sql) {
   }
   it->second->Reset();
   return it->second.get();
+}
+
+Result<Stmt*> Db::PrepareLiteral(const char* sql, std::size_t size) {
+  if (auto it = literals_.find(sql); it != literals_.end()) {
+    it->second->Reset();
+    return it->second;
+  }
+  OMBUD_ASSIGN_OR_RETURN(Stmt * st, Prepare(std::string_view(sql, size)));
+  literals_.emplace(sql, st);
+  return st;
 }
 
 }  // namespace ombud::store::sqlite
