@@ -67,11 +67,17 @@ void Fill(store::ClockRow& row, const ClockInstance& c) {
   row.rule_text = c.rule_text;
 }
 
-std::string Details(json::object o) { return json::serialize(o); }
-
 bool IsOpen(const std::string& state) { return state == "running" || state == "paused"; }
 
 }  // namespace
+
+std::string AuditDetails(
+    std::initializer_list<std::pair<json::string_view, json::value_ref>> fields) {
+  unsigned char buffer[2048];
+  json::monotonic_resource resource(buffer, sizeof buffer);
+  const json::object details(fields, &resource);
+  return json::serialize(details);
+}
 
 std::string ClockInstanceToJson(const ClockInstance& c) {
   json::array pauses;
@@ -185,7 +191,8 @@ Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::T
     OMBUD_RETURN_IF_ERROR(ScheduleTimers(tx, row, instance));
     OMBUD_RETURN_IF_ERROR(tx.Audit(
         actor.audit_name, action, "ticket:" + std::to_string(ticket.id),
-        Details({{"clock", row.name}, {"clock_id", row.id}, {"event", ev}, {"state", row.state}})));
+        AuditDetails(
+            {{"clock", row.name}, {"clock_id", row.id}, {"event", ev}, {"state", row.state}})));
   }
   if (terminal) return {};
 
@@ -228,7 +235,8 @@ Status ApplyClockEvent(store::WriteTx& tx, const Policy* policy, const domain::T
     OMBUD_RETURN_IF_ERROR(ScheduleTimers(tx, row, instance));
     OMBUD_RETURN_IF_ERROR(tx.Audit(
         actor.audit_name, "clock.start", "ticket:" + std::to_string(ticket.id),
-        Details({{"clock", name}, {"clock_id", row.id}, {"event", ev}, {"rule", row.rule_text}})));
+        AuditDetails(
+            {{"clock", name}, {"clock_id", row.id}, {"event", ev}, {"rule", row.rule_text}})));
   }
   return {};
 }
@@ -251,7 +259,7 @@ Status FireTimer(store::WriteTx& tx, const store::Timer& timer) {
     to_owner.message = ticket.number + ": " + row.name + " is due at " + due;
     OMBUD_RETURN_IF_ERROR(tx.InsertNotification(to_owner));
     return tx.Audit("system", "clock.warning", subject,
-                    Details({{"clock", row.name}, {"clock_id", row.id}, {"due_at", due}}));
+                    AuditDetails({{"clock", row.name}, {"clock_id", row.id}, {"due_at", due}}));
   }
   // Breach: the clock is over its target while still running.
   OMBUD_ASSIGN_OR_RETURN(auto instance, ClockInstanceFromJson(row.instance));
@@ -266,10 +274,10 @@ Status FireTimer(store::WriteTx& tx, const store::Timer& timer) {
   to_supervisors.role = "supervisor";
   OMBUD_RETURN_IF_ERROR(tx.InsertNotification(to_supervisors));
   return tx.Audit("system", "clock.breach", subject,
-                  Details({{"clock", row.name},
-                           {"clock_id", row.id},
-                           {"due_at", due},
-                           {"escalated_to", "supervisor"}}));
+                  AuditDetails({{"clock", row.name},
+                                {"clock_id", row.id},
+                                {"due_at", due},
+                                {"escalated_to", "supervisor"}}));
 }
 
 Result<std::int64_t> RecomputeOpenClocks(store::WriteTx& tx, const Policy& policy,
@@ -294,9 +302,9 @@ Result<std::int64_t> RecomputeOpenClocks(store::WriteTx& tx, const Policy& polic
     Fill(row, instance);
     OMBUD_RETURN_IF_ERROR(tx.UpdateClock(row));
     OMBUD_RETURN_IF_ERROR(ScheduleTimers(tx, row, instance));
-    OMBUD_RETURN_IF_ERROR(
-        tx.Audit(actor.audit_name, "clock.recompute", "ticket:" + std::to_string(row.ticket_id),
-                 Details({{"clock", row.name}, {"clock_id", row.id}, {"rule", row.rule_text}})));
+    OMBUD_RETURN_IF_ERROR(tx.Audit(
+        actor.audit_name, "clock.recompute", "ticket:" + std::to_string(row.ticket_id),
+        AuditDetails({{"clock", row.name}, {"clock_id", row.id}, {"rule", row.rule_text}})));
     ++moved;
   }
   return moved;
@@ -335,7 +343,8 @@ Status WaiveClock(store::WriteTx& tx, const Actor& actor, domain::Id clock_id,
   OMBUD_RETURN_IF_ERROR(tx.UpdateClock(row));
   return tx.Audit(
       actor.audit_name, "clock.waive", "ticket:" + std::to_string(row.ticket_id),
-      Details({{"clock", row.name}, {"clock_id", row.id}, {"reason", reason}, {"note", note}}));
+      AuditDetails(
+          {{"clock", row.name}, {"clock_id", row.id}, {"reason", reason}, {"note", note}}));
 }
 
 }  // namespace ombud::desk

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <boost/json.hpp>
+
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +15,11 @@
 // Deadline clocks at work: the pack's clock definitions applied to a ticket's events, their
 // instances stored with the ticket, and durable timers for warnings and breaches.
 namespace ombud::desk {
+
+// An audit entry's details as a JSON object text, built in a stack buffer: every write path
+// audits, and a json::object on the heap per entry was a measurable part of the writer.
+std::string AuditDetails(
+    std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>> fields);
 
 // Ticket events the desk emits. Pack clocks start, stop and pause on these names.
 namespace event {

@@ -24,8 +24,6 @@ std::string Subject(std::string_view kind, Id id) {
   return std::string(kind) + ":" + std::to_string(id);
 }
 
-std::string Details(json::object o) { return json::serialize(o); }
-
 // The acknowledgement's text in the customer's language. Packs replace it with their own
 // templates; this is the fallback of a desk without a pack.
 std::string AckText(const domain::Customer& c, const domain::Ticket& t) {
@@ -308,11 +306,11 @@ Result<TicketCreated> CreateTicket(store::WriteTx& tx, const Actor& actor, Creat
   OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
 
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "ticket.create", Subject("ticket", t.id),
-                                 Details({{"number", t.number},
-                                          {"customer_id", customer.id},
-                                          {"channel", domain::Name(t.channel)},
-                                          {"kind", domain::Name(t.kind)},
-                                          {"article_id", a.id}})));
+                                 AuditDetails({{"number", t.number},
+                                               {"customer_id", customer.id},
+                                               {"channel", domain::Name(t.channel)},
+                                               {"kind", domain::Name(t.kind)},
+                                               {"article_id", a.id}})));
   OMBUD_RETURN_IF_ERROR(ApplyClockEvent(tx, policy, t, event::kReceived, actor));
   std::optional<domain::TemplateVars> vars;
   if (policy != nullptr) vars = TicketVars(tx, *policy, t, customer);
@@ -354,16 +352,17 @@ Result<domain::Article> AddArticle(store::WriteTx& tx, const Actor& actor, Id ti
   a.attachments = std::move(cmd.attachments);
   OMBUD_RETURN_IF_ERROR(tx.InsertArticle(a));
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "article.create", Subject("ticket", ticket.id),
-                                 Details({{"article_id", a.id},
-                                          {"direction", domain::Name(a.direction)},
-                                          {"channel", domain::Name(a.channel)}})));
+                                 AuditDetails({{"article_id", a.id},
+                                               {"direction", domain::Name(a.direction)},
+                                               {"channel", domain::Name(a.channel)}})));
   // R-MET-5: the customer's answer to an information request resumes the work.
   if (a.direction == domain::Direction::kInbound && ticket.state == TicketState::kPendingCustomer) {
     ticket.state = TicketState::kOpen;
     OMBUD_RETURN_IF_ERROR(tx.UpdateTicket(ticket));
     OMBUD_RETURN_IF_ERROR(tx.Audit(
         actor.audit_name, "ticket.state", Subject("ticket", ticket.id),
-        Details({{"from", "pending_customer"}, {"to", "open"}, {"reason", "customer replied"}})));
+        AuditDetails(
+            {{"from", "pending_customer"}, {"to", "open"}, {"reason", "customer replied"}})));
     OMBUD_ASSIGN_OR_RETURN(auto requests, tx.ListCaseRecords(ticket.id, "info_request"));
     for (auto& r : requests) {
       if (r.state == "open") OMBUD_RETURN_IF_ERROR(MarkInfoRequestAnswered(tx, r, a.id));
@@ -385,7 +384,7 @@ Result<domain::Ticket> ChangeState(store::WriteTx& tx, const Actor& actor, Id ti
   OMBUD_RETURN_IF_ERROR(tx.UpdateTicket(ticket));
   OMBUD_RETURN_IF_ERROR(tx.Audit(
       actor.audit_name, "ticket.state", Subject("ticket", ticket.id),
-      Details({{"from", domain::Name(from)}, {"to", domain::Name(to)}, {"reason", reason}})));
+      AuditDetails({{"from", domain::Name(from)}, {"to", domain::Name(to)}, {"reason", reason}})));
   ticket.updated_at = tx.Now();
   if (to == TicketState::kResolved || to == TicketState::kClosed) {
     OMBUD_RETURN_IF_ERROR(
@@ -423,7 +422,7 @@ Result<domain::Customer> CreateCustomer(store::WriteTx& tx, const Actor& actor, 
     ids.push_back(json::object{{"kind", domain::Name(i.kind)}, {"value", i.value}});
   }
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "customer.create", Subject("customer", c.id),
-                                 Details({{"name", c.name}, {"identities", std::move(ids)}})));
+                                 AuditDetails({{"name", c.name}, {"identities", std::move(ids)}})));
   return c;
 }
 
@@ -434,7 +433,7 @@ Result<domain::Customer> AddIdentity(store::WriteTx& tx, const Actor& actor, Id 
   OMBUD_RETURN_IF_ERROR(tx.AddIdentity(customer_id, identity));
   OMBUD_RETURN_IF_ERROR(
       tx.Audit(actor.audit_name, "customer.identity.add", Subject("customer", customer_id),
-               Details({{"kind", domain::Name(identity.kind)}, {"value", identity.value}})));
+               AuditDetails({{"kind", domain::Name(identity.kind)}, {"value", identity.value}})));
   customer.identities.push_back(identity);
   return customer;
 }
@@ -453,7 +452,7 @@ Result<domain::Customer> MergeCustomers(store::WriteTx& tx, const Actor& actor, 
   }
   OMBUD_RETURN_IF_ERROR(tx.MergeCustomers(from, into));
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "customer.merge", Subject("customer", into),
-                                 Details({{"from_customer_id", from}})));
+                                 AuditDetails({{"from_customer_id", from}})));
   return tx.GetCustomer(into);
 }
 
@@ -474,7 +473,7 @@ Result<domain::User> CreateUser(store::WriteTx& tx, const Actor& actor, domain::
   OMBUD_RETURN_IF_ERROR(tx.InsertUser(user, password_hash));
   OMBUD_RETURN_IF_ERROR(
       tx.Audit(actor.audit_name, "user.create", Subject("user", user.id),
-               Details({{"login", user.login}, {"role", domain::Name(user.role)}})));
+               AuditDetails({{"login", user.login}, {"role", domain::Name(user.role)}})));
   return user;
 }
 
@@ -515,8 +514,8 @@ Result<domain::User> UpdateUser(store::WriteTx& tx, const Actor& actor, Id user_
   }
   if (!user.active || changes.password_hash)
     OMBUD_RETURN_IF_ERROR(tx.RevokeUserCredentials(user_id));
-  OMBUD_RETURN_IF_ERROR(
-      tx.Audit(actor.audit_name, "user.update", Subject("user", user_id), Details(details)));
+  OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "user.update", Subject("user", user_id),
+                                 json::serialize(details)));
   return user;
 }
 
@@ -530,7 +529,7 @@ Status DeactivateUser(store::WriteTx& tx, const Actor& actor, Id user_id) {
   OMBUD_RETURN_IF_ERROR(tx.UpdateUser(user));
   OMBUD_RETURN_IF_ERROR(tx.RevokeUserCredentials(user_id));
   return tx.Audit(actor.audit_name, "user.deactivate", Subject("user", user_id),
-                  Details({{"login", user.login}, {"credentials", "revoked"}}));
+                  AuditDetails({{"login", user.login}, {"credentials", "revoked"}}));
 }
 
 Result<domain::Department> CreateDepartment(store::WriteTx& tx, const Actor& actor,
@@ -539,7 +538,7 @@ Result<domain::Department> CreateDepartment(store::WriteTx& tx, const Actor& act
   OMBUD_RETURN_IF_ERROR(tx.InsertDepartment(d));
   json::array scope(d.scope.begin(), d.scope.end());
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "department.create", Subject("department", d.id),
-                                 Details({{"name", d.name}, {"scope", std::move(scope)}})));
+                                 AuditDetails({{"name", d.name}, {"scope", std::move(scope)}})));
   return d;
 }
 
@@ -549,7 +548,7 @@ Result<domain::Department> UpdateDepartment(store::WriteTx& tx, const Actor& act
   OMBUD_RETURN_IF_ERROR(tx.UpdateDepartment(d));
   json::array scope(d.scope.begin(), d.scope.end());
   OMBUD_RETURN_IF_ERROR(tx.Audit(actor.audit_name, "department.update", Subject("department", d.id),
-                                 Details({{"name", d.name}, {"scope", std::move(scope)}})));
+                                 AuditDetails({{"name", d.name}, {"scope", std::move(scope)}})));
   return tx.GetDepartment(d.id);
 }
 
@@ -574,7 +573,8 @@ Status IssueApiToken(store::WriteTx& tx, const Actor& actor, const std::string& 
                      const std::string& name) {
   if (!actor.user_id) return Fail(ErrorCode::kPermissionDenied, "tokens belong to users");
   OMBUD_RETURN_IF_ERROR(tx.InsertApiToken(token_hash, *actor.user_id, name));
-  return tx.Audit(actor.audit_name, "token.issue", actor.audit_name, Details({{"name", name}}));
+  return tx.Audit(actor.audit_name, "token.issue", actor.audit_name,
+                  AuditDetails({{"name", name}}));
 }
 
 }  // namespace ombud::desk
