@@ -6,13 +6,17 @@ namespace {
 constexpr std::string_view kIdempotencyPurge = "housekeeping.idempotency";
 constexpr std::string_view kSubject = "housekeeping";
 constexpr std::chrono::milliseconds kPurgeEvery = std::chrono::hours(1);
+// Fired timers are read by nothing (clock events are in the audit chain); a week of them is
+// kept for whoever looks at the table.
+constexpr std::chrono::milliseconds kFiredTimerRetention = std::chrono::days(7);
 
 store::Timer PurgeTimer(domain::Millis at) {
   return store::Timer{
       .fire_at = at, .kind = std::string(kIdempotencyPurge), .subject = std::string(kSubject)};
 }
 
-// Deletes one batch of expired answers and schedules the next run.
+// Deletes one batch of expired answers and one of old fired timers, and schedules the next
+// run: at once while either batch was full.
 Status PurgeIdempotent(store::WriteTx& tx, const store::Timer& timer,
                        const HousekeepingOptions& options) {
   const domain::Millis now = tx.Now();
@@ -21,7 +25,11 @@ Status PurgeIdempotent(store::WriteTx& tx, const store::Timer& timer,
       std::chrono::duration_cast<std::chrono::milliseconds>(options.idempotency_retention);
   OMBUD_ASSIGN_OR_RETURN(const auto purged,
                          tx.PurgeIdempotent(now - retention.count(), options.purge_batch));
-  auto next = PurgeTimer(purged >= options.purge_batch ? now : now + kPurgeEvery.count());
+  OMBUD_ASSIGN_OR_RETURN(
+      const auto timers_purged,
+      tx.PurgeFiredTimers(now - kFiredTimerRetention.count(), options.purge_batch));
+  const bool more = purged >= options.purge_batch || timers_purged >= options.purge_batch;
+  auto next = PurgeTimer(more ? now : now + kPurgeEvery.count());
   return tx.ScheduleTimer(next);
 }
 

@@ -280,6 +280,9 @@ class WriteTx : public ReadTx {
   // Deletes up to `limit` stored answers saved before `saved_before`, oldest first; returns how
   // many. A key whose answer is gone executes again.
   virtual Result<std::int64_t> PurgeIdempotent(Millis saved_before, int limit) = 0;
+  // Deletes up to `limit` timers that fired before `fired_before`, oldest first; returns how
+  // many. Timers not fired yet are never touched.
+  virtual Result<std::int64_t> PurgeFiredTimers(Millis fired_before, int limit) = 0;
 
   // Appends to the audit chain (seq, at, prev_hash and hash are assigned).
   virtual Status Audit(const std::string& actor, const std::string& action,

@@ -36,6 +36,22 @@ void RawSql(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+// The subjects of every row of `timers`, in id order, fired or not.
+std::vector<std::string> TimerSubjects(const std::string& path) {
+  std::vector<std::string> subjects;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT subject FROM timers ORDER BY id", -1, &st, nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    subjects.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return subjects;
+}
+
 class SqliteStoreTest : public StoreTest {
  protected:
   domain::Id AddCustomer(const std::string& name) {
@@ -306,6 +322,49 @@ TEST_F(SqliteStoreTest, IdempotentResponsesAreStoredPerPrincipal) {
     EXPECT_EQ(found->fingerprint, (std::vector<unsigned char>{1, 2, 3}));
     OMBUD_ASSIGN_OR_RETURN(auto other, tx.FindIdempotent("user:2", "k1"));
     EXPECT_FALSE(other.has_value());
+    return {};
+  }));
+}
+
+TEST_F(SqliteStoreTest, PurgeFiredTimersDeletesOnlyTimersFiredBeforeTheCutOff) {
+  const std::int64_t start = 1'798'761'600'000;  // 2027-01-01T00:00:00Z
+  std::vector<Id> ids;
+  clock_.Set(start);
+  ASSERT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+    for (int i = 0; i < 4; ++i) {
+      Timer t{.fire_at = start + 100'000,
+              .kind = "clock.warning",
+              .subject = "clock:" + std::to_string(i)};
+      OMBUD_RETURN_IF_ERROR(tx.ScheduleTimer(t));
+      ids.push_back(t.id);
+    }
+    return {};
+  }));
+  // Timers 0 and 1 fire at +1 s and +2 s, timer 3 at +5 s; timer 2 never fires.
+  for (const auto& [index, at] : {std::pair{0, 1000}, std::pair{1, 2000}, std::pair{3, 5000}}) {
+    clock_.Set(start + at);
+    ASSERT_TRUE(
+        store_->WriteSync([&, i = index](WriteTx& tx) { return tx.MarkTimerFired(ids[i]); }));
+  }
+  auto purge = [&](std::int64_t before, int limit) {
+    std::int64_t purged = -1;
+    EXPECT_TRUE(store_->WriteSync([&](WriteTx& tx) -> Status {
+      OMBUD_ASSIGN_OR_RETURN(purged, tx.PurgeFiredTimers(before, limit));
+      return {};
+    }));
+    return purged;
+  };
+  EXPECT_EQ(purge(start + 10'000, 1), 1);  // The oldest fired first.
+  EXPECT_EQ(purge(start + 3000, 5), 1);    // Timer 1; timer 3 fired after the cut-off.
+  EXPECT_EQ(purge(start + 3000, 5), 0);
+  EXPECT_EQ(TimerSubjects(path()), (std::vector<std::string>{"clock:2", "clock:3"}));
+  // The unfired timer is still due.
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto due, tx.DueTimers(start + 200'000, 10));
+    EXPECT_EQ(due.size(), 1u);
+    if (!due.empty()) {
+      EXPECT_EQ(due.front().subject, "clock:2");
+    }
     return {};
   }));
 }

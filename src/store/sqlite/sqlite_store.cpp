@@ -710,6 +710,15 @@ class SqliteTx final : public WriteTx {
     return db_.Changes();
   }
 
+  Result<std::int64_t> PurgeFiredTimers(Millis fired_before, int limit) override {
+    // Fired timers are mostly the oldest rows; the scan in id order stops after `limit` of them.
+    OMBUD_ASSIGN_OR_RETURN(
+        Stmt * st, db_.Prepare("DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE "
+                               "fired_at IS NOT NULL AND fired_at < ?1 ORDER BY id LIMIT ?2)"));
+    OMBUD_RETURN_IF_ERROR(st->Bind(1, fired_before).Bind(2, std::int64_t{limit}).Run());
+    return db_.Changes();
+  }
+
   Status Audit(const std::string& actor, const std::string& action, const std::string& subject,
                const std::string& details_json) override {
     auto& head = store_->head_;
