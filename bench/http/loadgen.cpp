@@ -60,7 +60,6 @@ struct Stats {
 
 struct Shared {
   tcp::endpoint endpoint;
-  http::verb verb = http::verb::get;
   SteadyClock::time_point measure_from;
   SteadyClock::time_point end;
   std::atomic<std::uint64_t> counter{0};
@@ -225,8 +224,7 @@ int Run(Config config) {
   Shared shared;
   shared.endpoint =
       tcp::endpoint(asio::ip::make_address(config.host), static_cast<unsigned short>(config.port));
-  shared.verb = http::string_to_verb(config.method);
-  if (shared.verb == http::verb::unknown) {
+  if (http::string_to_verb(config.method) == http::verb::unknown) {
     std::cerr << "unknown method " << config.method << "\n";
     return 2;
   }

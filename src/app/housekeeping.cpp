@@ -3,7 +3,9 @@
 namespace ombud::app {
 namespace {
 
-constexpr std::string_view kIdempotencyPurge = "housekeeping.idempotency";
+// The timer's kind as first stored (it purged idempotent answers only); kept for databases that
+// hold one.
+constexpr std::string_view kHousekeepingKind = "housekeeping.idempotency";
 constexpr std::string_view kSubject = "housekeeping";
 constexpr std::chrono::milliseconds kPurgeEvery = std::chrono::hours(1);
 // Fired timers are read by nothing (clock events are in the audit chain); a week of them is
@@ -12,12 +14,12 @@ constexpr std::chrono::milliseconds kFiredTimerRetention = std::chrono::days(7);
 
 store::Timer PurgeTimer(domain::Millis at) {
   return store::Timer{
-      .fire_at = at, .kind = std::string(kIdempotencyPurge), .subject = std::string(kSubject)};
+      .fire_at = at, .kind = std::string(kHousekeepingKind), .subject = std::string(kSubject)};
 }
 
 // Deletes one batch of expired answers and one of old fired timers, and schedules the next
 // run: at once while either batch was full.
-Status PurgeIdempotent(store::WriteTx& tx, const store::Timer& timer,
+Status RunHousekeeping(store::WriteTx& tx, const store::Timer& timer,
                        const HousekeepingOptions& options) {
   const domain::Millis now = tx.Now();
   OMBUD_RETURN_IF_ERROR(tx.MarkTimerFired(timer.id));
@@ -45,8 +47,8 @@ Status ScheduleHousekeeping(store::Store& store) {
 
 std::optional<Status> FireHousekeeping(store::WriteTx& tx, const store::Timer& timer,
                                        const HousekeepingOptions& options) {
-  if (timer.kind != kIdempotencyPurge) return std::nullopt;
-  return PurgeIdempotent(tx, timer, options);
+  if (timer.kind != kHousekeepingKind) return std::nullopt;
+  return RunHousekeeping(tx, timer, options);
 }
 
 }  // namespace ombud::app

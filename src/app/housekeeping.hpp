@@ -15,7 +15,8 @@ struct HousekeepingOptions {
   // How long a stored idempotent answer replays (serve --idempotency-retention-hours). A retry
   // later than this executes again; clients retry within minutes, audits never rely on it.
   std::chrono::hours idempotency_retention{24};
-  int purge_batch = 5000;  // Rows deleted per transaction, so no batch holds the writer long.
+  int purge_batch =
+      5000;  // Rows of each kind deleted per transaction, so none holds the writer long.
 };
 
 // Replaces any pending housekeeping timer with one due now (its options may have changed since

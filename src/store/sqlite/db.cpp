@@ -109,7 +109,6 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
 }
 
 Db::~Db() {
-  literals_.clear();
   cache_.clear();  // Finalize statements before closing.
   sqlite3_close(db_);
 }
