@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -62,6 +63,34 @@ class SqliteStoreTest : public StoreTest {
       return tx.Audit("test", "customer.create", "customer:" + std::to_string(c.id), "{}");
     }));
     return c.id;
+  }
+  // Runs `writes` in one batch (the writer is held busy while they are queued); returns 1 for
+  // each that succeeded and 0 for each that failed, in order.
+  std::vector<int> WriteInOneBatch(const std::vector<WriteFn>& writes) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<int> results(writes.size(), -1);
+    std::size_t finished = 0;
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    store_->Write(
+        [gate](WriteTx&) -> Status {
+          gate.wait();
+          return {};
+        },
+        nullptr);
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+      store_->Write(writes[i], [&, i](Status s) {
+        std::lock_guard lock(mu);
+        results[i] = s ? 1 : 0;
+        ++finished;
+        cv.notify_all();
+      });
+    }
+    release.set_value();
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return finished == writes.size(); });
+    return results;
   }
   std::int64_t CountTickets() {
     std::int64_t n = 0;
@@ -142,38 +171,17 @@ TEST_F(SqliteStoreTest, AWriteIsAnsweredOnlyAfterItsWalIsSynced) {
 
 TEST_F(SqliteStoreTest, AFailingWriteRollsBackAloneAndKeepsTheChainWhole) {
   const auto customer = AddCustomer("Jane");
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<int> results(3, -1);
-  int finished = 0;
-  // Hold the writer busy so the three writes land in one batch.
-  std::promise<void> release;
-  auto gate = release.get_future().share();
-  store_->Write(
-      [gate](WriteTx&) -> Status {
-        gate.wait();
-        return {};
-      },
-      nullptr);
+  std::vector<WriteFn> writes;
   for (int i = 0; i < 3; ++i) {
-    store_->Write(
-        [customer, i](WriteTx& tx) -> Status {
-          auto ticket = NewTicket(customer, "w" + std::to_string(i));
-          OMBUD_RETURN_IF_ERROR(tx.InsertTicket(ticket));
-          OMBUD_RETURN_IF_ERROR(tx.Audit("test", "ticket.create", "ticket", "{}"));
-          if (i == 1) return Fail(ErrorCode::kInvalidArgument, "second write fails after writing");
-          return {};
-        },
-        [&, i](Status s) {
-          std::lock_guard lock(mu);
-          results[static_cast<std::size_t>(i)] = s ? 1 : 0;
-          ++finished;
-          cv.notify_all();
-        });
+    writes.emplace_back([customer, i](WriteTx& tx) -> Status {
+      auto ticket = NewTicket(customer, "w" + std::to_string(i));
+      OMBUD_RETURN_IF_ERROR(tx.InsertTicket(ticket));
+      OMBUD_RETURN_IF_ERROR(tx.Audit("test", "ticket.create", "ticket", "{}"));
+      if (i == 1) return Fail(ErrorCode::kInvalidArgument, "second write fails after writing");
+      return {};
+    });
   }
-  release.set_value();
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return finished == 3; });
+  const auto results = WriteInOneBatch(writes);
   EXPECT_EQ(results, (std::vector<int>{1, 0, 1}));
   EXPECT_EQ(CountTickets(), 2);
   // The failed write's ticket number is not used up: numbers stay without gaps, and the counter
@@ -194,6 +202,68 @@ TEST_F(SqliteStoreTest, AFailingWriteRollsBackAloneAndKeepsTheChainWhole) {
   ASSERT_TRUE(verdict);
   EXPECT_TRUE(verdict->ok) << verdict->problem;
   EXPECT_EQ(verdict->entries, 3);
+}
+
+// Audit entries are inserted when the batch commits; a write that reads the log sees the batch's
+// entries so far, and one that fails takes back only its own, even after such a read.
+TEST_F(SqliteStoreTest, AWriteReadsTheBatchsAuditEntriesAndAFailureTakesBackOnlyItsOwn) {
+  AddCustomer("Jane");
+  std::vector<std::string> seen;  // Subjects write 1 read back before failing.
+  std::vector<WriteFn> writes;
+  for (int i = 0; i < 3; ++i) {
+    writes.emplace_back([i, &seen](WriteTx& tx) -> Status {
+      OMBUD_RETURN_IF_ERROR(tx.Audit("test", "note", "thing:" + std::to_string(i), "{}"));
+      if (i != 1) return {};
+      for (const std::string subject : {"thing:0", "thing:1"}) {
+        OMBUD_ASSIGN_OR_RETURN(auto entries, tx.ListAudit(subject, 10));
+        for (const auto& e : entries) seen.push_back(e.subject);
+      }
+      OMBUD_ASSIGN_OR_RETURN(auto last, tx.GetAuditEntry(0));
+      if (last) seen.push_back("last=" + last->subject);
+      return Fail(ErrorCode::kInvalidArgument, "fails after reading the log");
+    });
+  }
+  const auto results = WriteInOneBatch(writes);
+  EXPECT_EQ(results, (std::vector<int>{1, 0, 1}));
+  // Seen on the first run of the batch and again when it ran with one savepoint per write.
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(std::vector<std::string>(seen.end() - 3, seen.end()),
+            (std::vector<std::string>{"thing:0", "thing:1", "last=thing:1"}));
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    for (const auto& [subject, count] :
+         {std::pair{"thing:0", 1}, std::pair{"thing:1", 0}, std::pair{"thing:2", 1}}) {
+      OMBUD_ASSIGN_OR_RETURN(auto entries, tx.ListAudit(subject, 10));
+      EXPECT_EQ(static_cast<int>(entries.size()), count) << subject;
+    }
+    return {};
+  }));
+  auto verdict = store_->VerifyAudit();
+  ASSERT_TRUE(verdict);
+  EXPECT_TRUE(verdict->ok) << verdict->problem;
+  EXPECT_EQ(verdict->entries, 3);
+}
+
+// More entries in one batch than the largest multi-row insert holds, with writes failing among
+// them: every surviving entry is in the table once, in chain order.
+TEST_F(SqliteStoreTest, ALargeBatchOfAuditEntriesChainsWhole) {
+  constexpr int kWrites = 50;
+  std::vector<WriteFn> writes;
+  for (int i = 0; i < kWrites; ++i) {
+    writes.emplace_back([i](WriteTx& tx) -> Status {
+      for (int k = 0; k < 3; ++k) {
+        OMBUD_RETURN_IF_ERROR(tx.Audit("test", "note", "w:" + std::to_string(i), "{}"));
+      }
+      if (i % 7 == 3) return Fail(ErrorCode::kInvalidArgument, "every seventh write fails");
+      return {};
+    });
+  }
+  const auto results = WriteInOneBatch(writes);
+  const int ok = static_cast<int>(std::count(results.begin(), results.end(), 1));
+  EXPECT_EQ(ok, kWrites - 7);
+  auto verdict = store_->VerifyAudit();
+  ASSERT_TRUE(verdict);
+  EXPECT_TRUE(verdict->ok) << verdict->problem;
+  EXPECT_EQ(verdict->entries, 3 * (kWrites - 7));
 }
 
 TEST_F(SqliteStoreTest, CheckpointsKeepTheWalShortUnderSteadyWritesAndReads) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <chrono>
@@ -724,20 +725,10 @@ class SqliteTx final : public WriteTx {
     auto& head = store_->head_;
     AuditRecord rec{head.seq + 1, now_, actor, action, subject, details_json, head.hash, {}};
     rec.hash = ChainHash(rec);
-    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO audit_log(seq, at, actor, action, "
-                                                  "subject, details, prev_hash, hash) "
-                                                  "VALUES (?,?,?,?,?,?,?,?)"));
-    OMBUD_RETURN_IF_ERROR(st->Bind(1, rec.seq)
-                              .Bind(2, rec.at)
-                              .Bind(3, rec.actor)
-                              .Bind(4, rec.action)
-                              .Bind(5, rec.subject)
-                              .Bind(6, rec.details)
-                              .Bind(7, rec.prev_hash)
-                              .Bind(8, rec.hash)
-                              .Run());
     head.seq = rec.seq;
-    head.hash = std::move(rec.hash);
+    head.hash = rec.hash;
+    // Inserted with the batch's other entries before it commits (FlushAudit).
+    store_->batch_audit_.push_back(std::move(rec));
     return {};
   }
 
@@ -856,6 +847,7 @@ class SqliteTx final : public WriteTx {
   }
 
   Result<std::vector<AuditRecord>> ListAudit(const std::string& subject, int limit) override {
+    OMBUD_RETURN_IF_ERROR(FlushPendingAudit());
     OMBUD_ASSIGN_OR_RETURN(
         Stmt * st, db_.Prepare("SELECT seq, at, actor, action, subject, details, prev_hash, hash "
                                "FROM audit_log WHERE subject = ? ORDER BY seq LIMIT ?"));
@@ -867,6 +859,7 @@ class SqliteTx final : public WriteTx {
   }
 
   Result<std::optional<AuditRecord>> GetAuditEntry(std::int64_t seq) override {
+    OMBUD_RETURN_IF_ERROR(FlushPendingAudit());
     OMBUD_ASSIGN_OR_RETURN(
         Stmt * st,
         db_.Prepare(seq == 0 ? "SELECT seq, at, actor, action, subject, details, prev_hash, hash "
@@ -1316,6 +1309,13 @@ class SqliteTx final : public WriteTx {
     return ++it->second;
   }
 
+  // A write that reads the audit log sees its own batch's entries.
+  Status FlushPendingAudit() {
+    if (&db_ != store_->writer_db_.get()) return {};  // Readers: the batch is not theirs.
+    if (store_->batch_audit_flushed_ == store_->batch_audit_.size()) return {};
+    return store_->FlushAudit(db_);
+  }
+
   Db& db_;
   SqliteStore* store_;
   Millis now_;
@@ -1515,6 +1515,49 @@ Status SqliteStore::FlushCounters(Db& db) {
   return {};
 }
 
+namespace {
+
+// "INSERT INTO audit_log(...) VALUES (?,...),(?,...)…" for `rows` rows.
+std::string AuditInsertSql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO audit_log(seq, at, actor, action, subject, details, prev_hash, hash) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)";
+  return sql;
+}
+
+}  // namespace
+
+Status SqliteStore::FlushAudit(Db& db) {
+  // One statement per power of two up to 32 rows: a batch's entries go in a few statements
+  // whose table cursor stays on the last page, instead of a statement per entry that seeks
+  // from the root each time.
+  static const std::array<std::string, 6> kSql = {AuditInsertSql(1),  AuditInsertSql(2),
+                                                  AuditInsertSql(4),  AuditInsertSql(8),
+                                                  AuditInsertSql(16), AuditInsertSql(32)};
+  while (batch_audit_flushed_ < batch_audit_.size()) {
+    const std::size_t left = batch_audit_.size() - batch_audit_flushed_;
+    const auto log2 = std::min<std::size_t>(std::bit_width(left) - 1, kSql.size() - 1);
+    const std::size_t rows = std::size_t{1} << log2;
+    OMBUD_ASSIGN_OR_RETURN(Stmt * st, db.Prepare(kSql[log2]));
+    int col = 1;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const AuditRecord& rec = batch_audit_[batch_audit_flushed_ + i];
+      st->Bind(col, rec.seq)
+          .Bind(col + 1, rec.at)
+          .Bind(col + 2, rec.actor)
+          .Bind(col + 3, rec.action)
+          .Bind(col + 4, rec.subject)
+          .Bind(col + 5, rec.details)
+          .Bind(col + 6, rec.prev_hash)
+          .Bind(col + 7, rec.hash);
+      col += 8;
+    }
+    OMBUD_RETURN_IF_ERROR(st->Run());
+    batch_audit_flushed_ += rows;
+  }
+  return {};
+}
+
 void SqliteStore::WriterLoop() {
   std::vector<Job> batch;
   for (;;) {
@@ -1551,6 +1594,8 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   // failing write rolls back alone. Writes therefore may run twice (Store::Write).
   for (const bool isolate : {false, true}) {
     batch_counters_.clear();
+    batch_audit_.clear();
+    batch_audit_flushed_ = 0;
     batch_earliest_timer_.reset();
     batch_outbox_enqueued_ = false;
     std::fill(results.begin(), results.end(), Status{});
@@ -1570,6 +1615,8 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
     bool aborted = false;
     for (std::size_t i = 0; i < batch.size() && !aborted; ++i) {
       const ChainHead before = head_;
+      const std::size_t audit_before = batch_audit_.size();
+      const std::size_t audit_flushed_before = batch_audit_flushed_;
       auto counters_before = isolate ? batch_counters_ : decltype(batch_counters_){};
       if (isolate) {
         if (auto sp = db.Run("SAVEPOINT w"); !sp) {
@@ -1586,6 +1633,9 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
         }
         (void)db.Run("ROLLBACK TO w");
         head_ = before;
+        // The rollback also took back entries of earlier writes flushed during this one.
+        batch_audit_.resize(audit_before);
+        batch_audit_flushed_ = std::min(batch_audit_flushed_, audit_flushed_before);
         batch_counters_ = std::move(counters_before);
       }
       if (isolate) (void)db.Run("RELEASE w");
@@ -1594,7 +1644,8 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
       (void)db.Run("ROLLBACK");
       continue;
     }
-    Status committed = FlushCounters(db);
+    Status committed = FlushAudit(db);
+    if (committed) committed = FlushCounters(db);
     if (committed && head_.seq != batch_start.seq) {
       auto st = db.Prepare(
           "INSERT INTO meta(key, value) VALUES ('audit_head', ?) "

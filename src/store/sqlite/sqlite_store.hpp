@@ -76,10 +76,17 @@ class SqliteStore final : public Store {
   Status SyncWal();
   Status LoadChainHead();
   Status FlushCounters(Db& db);
+  // Inserts the batch's audit entries not yet written, several rows per statement.
+  Status FlushAudit(Db& db);
 
   Options options_;
   std::unique_ptr<Db> writer_db_;
-  ChainHead head_;     // Writer thread only.
+  ChainHead head_;  // Writer thread only.
+  // The batch's audit entries in chain order (writer thread only). Entries are hashed when
+  // written (SqliteTx::Audit) and inserted by FlushAudit: before COMMIT, or before a write
+  // reads the log. The first `batch_audit_flushed_` are in the table already.
+  std::vector<AuditRecord> batch_audit_;
+  std::size_t batch_audit_flushed_ = 0;
   int wal_pages_ = 0;  // WAL length after the last commit (writer thread, from the WAL hook).
   std::optional<Millis> batch_earliest_timer_;          // Writer thread only.
   std::map<std::string, std::int64_t> batch_counters_;  // Writer thread only; see NextCounter.
