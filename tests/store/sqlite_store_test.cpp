@@ -92,6 +92,16 @@ class SqliteStoreTest : public StoreTest {
     cv.wait(lock, [&] { return finished == writes.size(); });
     return results;
   }
+  // Replaces the database with a fresh one migrated only up to `version`, as an older binary
+  // left it; the store is closed until Reopen().
+  void RecreateAtVersion(int version) {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path() + suffix);
+    auto db = store::sqlite::Db::Open(path(), false);
+    ASSERT_TRUE(db) << db.error().message;
+    auto migrated = store::sqlite::Migrate(**db, version);
+    ASSERT_TRUE(migrated) << migrated.error().message;
+  }
   std::int64_t CountTickets() {
     std::int64_t n = 0;
     EXPECT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
@@ -478,15 +488,12 @@ TEST_F(SqliteStoreTest, PurgeIdempotentDeletesOnlyAnswersSavedBeforeTheCutOffOld
 }
 
 TEST_F(SqliteStoreTest, Migration10CountsTheRowsAlreadySent) {
-  // A database as migration 9 left it: sent rows, no sent counters.
-  store_.reset();
+  RecreateAtVersion(9);  // Sent rows, no sent counters.
   RawSql(path(),
          "INSERT INTO outbox(channel, recipient, subject, body, dedupe_key, state, "
          "next_attempt_at, created_at) VALUES ('sms', '+1', '', 'b', 'd1', 'sent', 0, 0), "
          "('sms', '+1', '', 'b', 'd2', 'sent', 0, 0), ('email', 'a@x', 's', 'b', 'd3', 'sent', 0, "
-         "0), ('email', 'a@x', 's', 'b', 'd4', 'pending', 0, 0); "
-         "DELETE FROM counters WHERE name LIKE 'outbox.sent:%'; "
-         "DELETE FROM schema_migrations WHERE version = 10;");
+         "0), ('email', 'a@x', 's', 'b', 'd4', 'pending', 0, 0);");
   Reopen();
   std::vector<std::string> counts;
   ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
@@ -498,6 +505,45 @@ TEST_F(SqliteStoreTest, Migration10CountsTheRowsAlreadySent) {
     return {};
   }));
   EXPECT_EQ(counts, (std::vector<std::string>{"email pending 1", "email sent 1", "sms sent 2"}));
+}
+
+TEST_F(SqliteStoreTest, Migration11KeepsIdentitiesTheirOrderAndTheirUniqueness) {
+  RecreateAtVersion(10);
+  RawSql(path(),
+         "INSERT INTO customers(id, name, created_at, updated_at) VALUES (1, 'Dara', 0, 0), "
+         "(2, 'Lan', 0, 0); INSERT INTO customer_identities(id, customer_id, kind, value) VALUES "
+         "(1, 1, 'phone', '+85512000001'), (2, 2, 'email', 'lan@example.com'), "
+         "(3, 1, 'email', 'dara@example.com'), (4, 2, 'account', 'A-9');");
+  Reopen();
+  // Found by value; listed in the order they were added.
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(
+        auto owner, tx.FindCustomerByIdentity(domain::IdentityKind::kEmail, "lan@example.com"));
+    EXPECT_EQ(owner, std::optional<domain::Id>(2));
+    OMBUD_ASSIGN_OR_RETURN(auto dara, tx.GetCustomer(1));
+    EXPECT_EQ(dara.identities.size(), 2u);
+    if (dara.identities.size() == 2) {
+      EXPECT_EQ(dara.identities[0].value, "+85512000001");
+      EXPECT_EQ(dara.identities[1].value, "dara@example.com");
+    }
+    return {};
+  }));
+  // New identities come after the migrated ones; one already taken is refused.
+  ASSERT_TRUE(store_->WriteSync([](WriteTx& tx) -> Status {
+    return tx.AddIdentity(1, {domain::IdentityKind::kAccount, "A-1"});
+  }));
+  auto taken = store_->WriteSync([](WriteTx& tx) -> Status {
+    return tx.AddIdentity(1, {domain::IdentityKind::kPhone, "+85512000001"});
+  });
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    OMBUD_ASSIGN_OR_RETURN(auto dara, tx.GetCustomer(1));
+    std::vector<std::string> values;
+    for (const auto& identity : dara.identities) values.push_back(identity.value);
+    EXPECT_EQ(values, (std::vector<std::string>{"+85512000001", "dara@example.com", "A-1"}));
+    return {};
+  }));
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseNewerThanTheBinary) {

@@ -169,6 +169,8 @@ Timer TimerFromRow(const Stmt& st) {
 
 // counters(name) of the outbox rows sent per channel: "outbox.sent:email" (migration 10).
 constexpr std::string_view kSentCounterPrefix = "outbox.sent:";
+// Gives identities their id (migration 11): they are keyed by (kind, value), without a rowid.
+const std::string kIdentityCounter = "customer_identity";
 
 constexpr std::string_view kOutboxColumns =
     "id, channel, recipient, subject, body, ticket_id, dedupe_key, article_id, auto_submitted, "
@@ -451,10 +453,14 @@ class SqliteTx final : public WriteTx {
   }
 
   Status AddIdentity(Id customer_id, const domain::Identity& identity) override {
+    OMBUD_ASSIGN_OR_RETURN(const std::int64_t id, NextCounter(kIdentityCounter));
     OMBUD_ASSIGN_OR_RETURN(Stmt * st, db_.Prepare("INSERT INTO customer_identities(customer_id, "
-                                                  "kind, value) VALUES (?, ?, ?)"));
-    auto r =
-        st->Bind(1, customer_id).Bind(2, domain::Name(identity.kind)).Bind(3, identity.value).Run();
+                                                  "kind, value, id) VALUES (?, ?, ?, ?)"));
+    auto r = st->Bind(1, customer_id)
+                 .Bind(2, domain::Name(identity.kind))
+                 .Bind(3, identity.value)
+                 .Bind(4, id)
+                 .Run();
     if (!r && r.error().code == ErrorCode::kAlreadyExists) {
       return Fail(ErrorCode::kAlreadyExists,
                   std::string(domain::Name(identity.kind)) + " " + identity.value +
@@ -1020,9 +1026,11 @@ class SqliteTx final : public WriteTx {
   }
 
   Result<std::vector<OutboxRow>> ListOutbox(const OutboxFilter& f) override {
-    // Only the filters given are in the statement, so that a state filter reads the
-    // (state, id) index instead of every row from the cursor on (dead letters are rare).
-    std::string sql = "SELECT " + std::string(kOutboxColumns) + " FROM outbox WHERE id > ?1";
+    // Only the filters given are in the statement. Pending and dead rows (the backlog; dead
+    // letters are rare) are found through the state index and sorted; sent ones, nearly all
+    // rows, are read from the table in id order.
+    std::string sql = "SELECT " + std::string(kOutboxColumns) + " FROM outbox" +
+                      (f.state == "sent" ? " NOT INDEXED" : "") + " WHERE id > ?1";
     if (!f.state.empty()) sql += " AND state = ?2";
     if (f.ticket_id) sql += " AND ticket_id = ?3";
     sql += " ORDER BY id LIMIT ?4";
@@ -1043,7 +1051,7 @@ class SqliteTx final : public WriteTx {
   }
 
   Result<std::vector<OutboxCount>> CountOutbox() override {
-    // Pending and dead rows are counted through the (state, id) index: as many rows as the
+    // Pending and dead rows are counted through the state index: as many rows as the
     // backlog. Sent ones, nearly all rows, come from the counters MarkOutboxSent keeps.
     OMBUD_ASSIGN_OR_RETURN(
         Stmt * st,
