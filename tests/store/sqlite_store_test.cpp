@@ -255,6 +255,33 @@ TEST_F(SqliteStoreTest, AWriteReadsTheBatchsAuditEntriesAndAFailureTakesBackOnly
 
 // More entries in one batch than the largest multi-row insert holds, with writes failing among
 // them: every surviving entry is in the table once, in chain order.
+// Ticket entries are listed through their index, other subjects by reading the log: both give
+// exactly the subject's entries, oldest first.
+TEST_F(SqliteStoreTest, ListsTheAuditEntriesOfOneSubject) {
+  ASSERT_TRUE(store_->WriteSync([](WriteTx& tx) -> Status {
+    for (const char* subject : {"ticket:1", "ticket:10", "customer:1", "ticket:1", "ticket:2",
+                                "customer:1", "ticket:1"}) {
+      OMBUD_RETURN_IF_ERROR(tx.Audit("test", "note", subject, "{}"));
+    }
+    return {};
+  }));
+  ASSERT_TRUE(store_->Read([](ReadTx& tx) -> Status {
+    for (const auto& [subject, seqs] :
+         {std::pair<std::string, std::vector<std::int64_t>>{"ticket:1", {1, 4, 7}},
+          {"ticket:10", {2}},
+          {"customer:1", {3, 6}},
+          {"ticket:3", {}}}) {
+      OMBUD_ASSIGN_OR_RETURN(auto entries, tx.ListAudit(subject, 10));
+      std::vector<std::int64_t> got;
+      for (const auto& e : entries) got.push_back(e.seq);
+      EXPECT_EQ(got, seqs) << subject;
+    }
+    OMBUD_ASSIGN_OR_RETURN(auto first_two, tx.ListAudit("ticket:1", 2));
+    EXPECT_EQ(first_two.size(), 2u);
+    return {};
+  }));
+}
+
 TEST_F(SqliteStoreTest, ALargeBatchOfAuditEntriesChainsWhole) {
   constexpr int kWrites = 50;
   std::vector<WriteFn> writes;
