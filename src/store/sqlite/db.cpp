@@ -3,6 +3,8 @@
 #include <mutex>
 #include <string>
 
+#include "store/sqlite/wal_vfs.hpp"
+
 namespace ombud::store::sqlite {
 
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
@@ -93,7 +95,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
       SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, WalGatheringVfs());
   if (rc != SQLITE_OK) {
     Error e = SqliteError(raw, rc, "cannot open database " + path);
     sqlite3_close(raw);
