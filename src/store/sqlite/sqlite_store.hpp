@@ -112,6 +112,7 @@ class SqliteStore final : public Store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_stopping_ = false;
   std::unique_ptr<Db> checkpoint_db_;  // Checkpointer thread only (after Init).
+  int checkpoint_db_fd_ = -1;          // The database file, synced by the checkpointer.
   std::thread checkpointer_;
   std::atomic<std::int64_t> checkpoints_{0};
   enum class CheckpointPhase { kIdle, kBackground, kWriterFinishes };
