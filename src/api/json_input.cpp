@@ -46,7 +46,10 @@ Result<JsonInput> JsonInput::Parse(std::string_view body,
   if (!v.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "request body must be a JSON object", "body");
   }
-  return FromObject(v.as_object(), "", allowed);
+  // The parsed tree is moved into the input, not copied as FromObject does for nested objects.
+  json::object& object = v.as_object();
+  OMBUD_RETURN_IF_ERROR(CheckFields(object, "", allowed));
+  return JsonInput(std::move(object), "");
 }
 
 Result<JsonInput> JsonInput::FromObject(const json::object& object, std::string prefix,
