@@ -46,10 +46,7 @@ Result<JsonInput> JsonInput::Parse(std::string_view body,
   if (!v.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "request body must be a JSON object", "body");
   }
-  // The parsed tree is moved into the input, not copied as FromObject does for nested objects.
-  json::object& object = v.as_object();
-  OMBUD_RETURN_IF_ERROR(CheckFields(object, "", allowed));
-  return JsonInput(std::move(object), "");
+  return FromObject(std::move(v.as_object()), "", allowed);  // Moved: the tree is not copied.
 }
 
 Result<JsonInput> JsonInput::FromObject(const json::object& object, std::string prefix,
@@ -58,10 +55,10 @@ Result<JsonInput> JsonInput::FromObject(const json::object& object, std::string 
                     std::span<const std::string_view>(allowed.begin(), allowed.size()));
 }
 
-Result<JsonInput> JsonInput::FromObject(const json::object& object, std::string prefix,
+Result<JsonInput> JsonInput::FromObject(json::object object, std::string prefix,
                                         std::span<const std::string_view> allowed) {
   OMBUD_RETURN_IF_ERROR(CheckFields(object, prefix, allowed));
-  return JsonInput(object, std::move(prefix));
+  return JsonInput(std::move(object), std::move(prefix));
 }
 
 Error JsonInput::TypeError(std::string_view name, std::string_view expected) const {

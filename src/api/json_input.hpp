@@ -25,7 +25,7 @@ class JsonInput {
   // Wraps an already parsed object (nested objects), with the same field check.
   static Result<JsonInput> FromObject(const boost::json::object& object, std::string prefix,
                                       std::initializer_list<std::string_view> allowed);
-  static Result<JsonInput> FromObject(const boost::json::object& object, std::string prefix,
+  static Result<JsonInput> FromObject(boost::json::object object, std::string prefix,
                                       std::span<const std::string_view> allowed);
 
   bool Has(std::string_view name) const;
