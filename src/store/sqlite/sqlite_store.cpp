@@ -223,6 +223,8 @@ class SqliteTx final : public WriteTx {
   SqliteTx(Db& db, SqliteStore* store, Millis now) : db_(db), store_(store), now_(now) {}
 
   Millis Now() const override { return now_; }
+  // For writes added to the open transaction later (SqliteStore::HoldForJobs); never earlier.
+  void AdvanceNow(Millis now) { now_ = std::max(now_, now); }
 
   Result<domain::Ticket> GetTicket(Id id) override {
     static const std::string sql =
@@ -1523,6 +1525,7 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::Write(WriteFn fn, DoneFn done) {
+  bool wake = false;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) {
@@ -1530,9 +1533,10 @@ void SqliteStore::Write(WriteFn fn, DoneFn done) {
       return;
     }
     queue_.push_back(Job{std::move(fn), std::move(done)});
+    wake = queue_.size() >= writer_wake_at_;
   }
   queue_depth_.fetch_add(1, std::memory_order_relaxed);
-  queue_cv_.notify_one();
+  if (wake) queue_cv_.notify_one();
 }
 
 Status SqliteStore::FlushCounters(Db& db) {
@@ -1589,21 +1593,22 @@ Status SqliteStore::FlushAudit(Db& db) {
   return {};
 }
 
+namespace {
+
+// While a sync runs, the writer holding its transaction open is woken once this many writes
+// are queued rather than for each one: a wake-up costs about what a write does.
+constexpr std::size_t kHoldWakeAt = 4;
+
+Millis NowMillis(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 void SqliteStore::WriterLoop() {
   std::vector<Job> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // Stopping and drained.
-      const auto n =
-          std::min<std::size_t>(queue_.size(), static_cast<std::size_t>(options_.max_batch));
-      for (std::size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    queue_depth_.fetch_sub(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
+  while (WaitForJobs(batch)) {
     CommitBatch(batch);
     batch.clear();
     if (checkpoint_phase_.load(std::memory_order_acquire) == CheckpointPhase::kWriterFinishes) {
@@ -1613,71 +1618,125 @@ void SqliteStore::WriterLoop() {
   }
 }
 
-void SqliteStore::CommitBatch(std::vector<Job>& batch) {
-  const Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         options_.clock->Now().time_since_epoch())
-                         .count();
-  std::vector<Status> results(batch.size());
+bool SqliteStore::WaitForJobs(std::vector<Job>& batch) {
+  std::size_t n = 0;
+  {
+    std::unique_lock lock(queue_mu_);
+    queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return false;  // Stopping and drained.
+    n = std::min<std::size_t>(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+    for (std::size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+  }
+  queue_depth_.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+  return true;
+}
+
+bool SqliteStore::HoldForJobs(std::vector<Job>& batch) {
+  const auto max_batch = static_cast<std::size_t>(options_.max_batch);
+  std::size_t n = 0;
+  bool commit = false;
+  {
+    std::unique_lock lock(queue_mu_);
+    const auto ready = [this] { return stopping_ || sync_ready_ || queue_.size() >= kHoldWakeAt; };
+    if (!ready()) {
+      writer_wake_at_ = kHoldWakeAt;
+      queue_cv_.wait(lock, ready);
+      writer_wake_at_ = 1;
+    }
+    // Once the sync thread is free, writes still queued wait for the next transaction: adding
+    // them would hold back the next sync, for the writes in this transaction too.
+    commit = stopping_ || sync_ready_;
+    n = commit ? 0 : std::min(queue_.size(), max_batch - batch.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+  }
+  queue_depth_.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+  return commit || batch.size() >= max_batch;
+}
+
+Status SqliteStore::BeginBatch() {
+  batch_counters_.clear();
+  batch_audit_.clear();
+  batch_audit_flushed_ = 0;
+  batch_earliest_timer_.reset();
+  batch_outbox_enqueued_ = false;
+  OMBUD_RETURN_IF_ERROR(writer_db_->Run("BEGIN IMMEDIATE"));
+  // Another process (the CLI) may have appended to the chain since the last batch; the write
+  // lock is held now, so the head read here is the one to extend.
+  if (Status loaded = LoadChainHead(); !loaded) {
+    (void)writer_db_->Run("ROLLBACK");
+    return loaded;
+  }
+  batch_start_ = head_;
+  return {};
+}
+
+bool SqliteStore::ApplyJobs(SqliteTx& tx, std::vector<Job>& batch, std::vector<Status>& results,
+                            std::size_t from, bool isolate) {
   Db& db = *writer_db_;
-  // First pass without savepoints: a savepoint copies every page a write touches into the
+  for (std::size_t i = from; i < batch.size(); ++i) {
+    const ChainHead before = head_;
+    const std::size_t audit_before = batch_audit_.size();
+    const std::size_t audit_flushed_before = batch_audit_flushed_;
+    auto counters_before = isolate ? batch_counters_ : decltype(batch_counters_){};
+    if (isolate) {
+      if (auto sp = db.Run("SAVEPOINT w"); !sp) {
+        results[i] = sp;
+        continue;
+      }
+    }
+    results[i] = batch[i].fn(tx);
+    db.ResetAll();
+    if (!results[i]) {
+      if (!isolate) return false;
+      (void)db.Run("ROLLBACK TO w");
+      head_ = before;
+      // The rollback also took back entries of earlier writes flushed during this one.
+      batch_audit_.resize(audit_before);
+      batch_audit_flushed_ = std::min(batch_audit_flushed_, audit_flushed_before);
+      batch_counters_ = std::move(counters_before);
+    }
+    if (isolate) (void)db.Run("RELEASE w");
+  }
+  return true;
+}
+
+void SqliteStore::CommitBatch(std::vector<Job>& batch) {
+  Db& db = *writer_db_;
+  std::vector<Status> results;
+  Status committed = BeginBatch();
+  SqliteTx tx(db, this, NowMillis(*options_.clock));
+  // First without savepoints: a savepoint copies every page a write touches into the
   // sub-journal, which costs more than the write itself. When a write fails, the whole
-  // transaction rolls back and the batch runs again with one savepoint per write, so the
-  // failing write rolls back alone. Writes therefore may run twice (Store::Write).
-  for (const bool isolate : {false, true}) {
-    batch_counters_.clear();
-    batch_audit_.clear();
-    batch_audit_flushed_ = 0;
-    batch_earliest_timer_.reset();
-    batch_outbox_enqueued_ = false;
-    std::fill(results.begin(), results.end(), Status{});
-    if (Status begun = db.Run("BEGIN IMMEDIATE"); !begun) {
-      std::fill(results.begin(), results.end(), begun);
-      break;
-    }
-    // Another process (the CLI) may have appended to the chain since the last batch; the
-    // write lock is held now, so the head read here is the one to extend.
-    if (Status loaded = LoadChainHead(); !loaded) {
+  // transaction rolls back and its writes run again with one savepoint each, so the failing
+  // write rolls back alone. Writes therefore may run twice (Store::Write).
+  bool isolate = false;
+  std::size_t applied = 0;
+  bool commit_now = false;
+  while (committed) {
+    results.resize(batch.size());
+    if (!ApplyJobs(tx, batch, results, applied, isolate)) {
       (void)db.Run("ROLLBACK");
-      std::fill(results.begin(), results.end(), loaded);
-      break;
-    }
-    const ChainHead batch_start = head_;
-    SqliteTx tx(db, this, now);
-    bool aborted = false;
-    for (std::size_t i = 0; i < batch.size() && !aborted; ++i) {
-      const ChainHead before = head_;
-      const std::size_t audit_before = batch_audit_.size();
-      const std::size_t audit_flushed_before = batch_audit_flushed_;
-      auto counters_before = isolate ? batch_counters_ : decltype(batch_counters_){};
-      if (isolate) {
-        if (auto sp = db.Run("SAVEPOINT w"); !sp) {
-          results[i] = sp;
-          continue;
-        }
-      }
-      results[i] = batch[i].fn(tx);
-      db.ResetAll();
-      if (!results[i]) {
-        if (!isolate) {
-          aborted = true;
-          break;
-        }
-        (void)db.Run("ROLLBACK TO w");
-        head_ = before;
-        // The rollback also took back entries of earlier writes flushed during this one.
-        batch_audit_.resize(audit_before);
-        batch_audit_flushed_ = std::min(batch_audit_flushed_, audit_flushed_before);
-        batch_counters_ = std::move(counters_before);
-      }
-      if (isolate) (void)db.Run("RELEASE w");
-    }
-    if (aborted) {
-      (void)db.Run("ROLLBACK");
+      head_ = batch_start_;
+      committed = BeginBatch();
+      isolate = true;
+      applied = 0;
       continue;
     }
-    Status committed = FlushAudit(db);
+    applied = batch.size();
+    if (commit_now) break;
+    commit_now = HoldForJobs(batch);
+    tx.AdvanceNow(NowMillis(*options_.clock));
+  }
+  if (committed) {
+    committed = FlushAudit(db);
     if (committed) committed = FlushCounters(db);
-    if (committed && head_.seq != batch_start.seq) {
+    if (committed && head_.seq != batch_start_.seq) {
       auto st = db.Prepare(
           "INSERT INTO meta(key, value) VALUES ('audit_head', ?) "
           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -1691,12 +1750,13 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
     if (committed && batch_outbox_enqueued_ && outbox_observer_) outbox_observer_();
     if (!committed) {
       (void)db.Run("ROLLBACK");
-      head_ = batch_start;
+      head_ = batch_start_;
       for (auto& r : results) {
         if (r) r = Fail(ErrorCode::kUnavailable, "commit failed: " + committed.error().message);
       }
     }
-    break;
+  } else {
+    results.assign(batch.size(), committed);  // BEGIN failed: nothing ran.
   }
   batches_.fetch_add(1, std::memory_order_relaxed);
   batched_writes_.fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
@@ -1708,6 +1768,11 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
   acks.results = std::move(results);
   acks.done.reserve(batch.size());
   for (auto& job : batch) acks.done.push_back(std::move(job.done));
+  {
+    // Before the hand-off: the sync thread sets it again once this batch is synced.
+    std::lock_guard lock(queue_mu_);
+    sync_ready_ = false;
+  }
   {
     std::lock_guard lock(sync_mu_);
     unsynced_.push_back(std::move(acks));
@@ -1732,6 +1797,12 @@ void SqliteStore::SyncLoop() {
       synced = SyncWal();
       syncs_.fetch_add(1, std::memory_order_relaxed);
     }
+    {
+      // The writer may commit its open transaction now, while the callbacks below run.
+      std::lock_guard lock(queue_mu_);
+      sync_ready_ = true;
+    }
+    queue_cv_.notify_one();
     for (auto& acks : taken) {
       for (std::size_t i = 0; i < acks.done.size(); ++i) {
         if (!acks.done[i]) continue;

@@ -18,6 +18,8 @@
 
 namespace ombud::store::sqlite {
 
+class SqliteTx;
+
 struct Options {
   std::string path;              // The database file; created when missing.
   int readers = 4;               // Size of the read connection pool.
@@ -31,8 +33,11 @@ struct Options {
 // it rolls back alone. Durability is pipelined: the writer commits with synchronous=NORMAL (the
 // WAL is written, not yet synced) and goes on with the next batch while a sync thread
 // fdatasyncs the WAL and only then runs the batch's `done` callbacks. So a write is answered
-// only once it is on disk, and the fsync latency no longer stalls the writer. Readers may see a
-// batch up to one fsync before it is durable (docs/architecture.md). A checkpointer thread, on
+// only once it is on disk, and the fsync latency no longer stalls the writer. While a sync runs,
+// the writer keeps its transaction open and adds the writes that arrive to it: they could not
+// reach the disk before the next sync anyway, and one transaction per sync writes fewer pages
+// than several. Readers may see a batch up to one fsync before it is durable
+// (docs/architecture.md). A checkpointer thread, on
 // its own connection, copies the WAL back into the database file once it holds
 // `checkpoint_pages` pages, so neither the writer nor the sync thread stalls on it. Thread-safe.
 class SqliteStore final : public Store {
@@ -68,7 +73,20 @@ class SqliteStore final : public Store {
   };
 
   void WriterLoop();
+  // Waits for queued writes and moves them into `batch`; false once stopping and drained.
+  bool WaitForJobs(std::vector<Job>& batch);
+  // With a transaction open: while the sync thread is busy, waits for more writes and moves
+  // them into `batch`. True when the transaction should commit (after running what it moved).
+  bool HoldForJobs(std::vector<Job>& batch);
+  // Runs the writes of `batch` and any that arrive while the sync thread is busy (HoldForJobs)
+  // in one transaction, commits it and hands the results to the sync thread.
   void CommitBatch(std::vector<Job>& batch);
+  // BEGIN IMMEDIATE, with the batch state reset and the chain head read.
+  Status BeginBatch();
+  // Runs batch[from..] in the open transaction, each write in a savepoint when `isolate`. False
+  // when a write failed without one: the transaction must roll back and run again isolated.
+  bool ApplyJobs(SqliteTx& tx, std::vector<Job>& batch, std::vector<Status>& results,
+                 std::size_t from, bool isolate);
   void SyncLoop();
   void CheckpointLoop();
   void FinishCheckpoint();  // Writer thread, between batches.
@@ -81,7 +99,8 @@ class SqliteStore final : public Store {
 
   Options options_;
   std::unique_ptr<Db> writer_db_;
-  ChainHead head_;  // Writer thread only.
+  ChainHead head_;         // Writer thread only.
+  ChainHead batch_start_;  // Writer thread only: the head when the transaction began.
   // The batch's audit entries in chain order (writer thread only). Entries are hashed when
   // written (SqliteTx::Audit) and inserted by FlushAudit: before COMMIT, or before a write
   // reads the log. The first `batch_audit_flushed_` are in the table already.
@@ -98,6 +117,10 @@ class SqliteStore final : public Store {
   std::condition_variable queue_cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
+  // Under queue_mu_. False from the writer's hand-off of a batch until the sync thread's
+  // fdatasync of it returned: a transaction committed meanwhile would wait for that sync.
+  bool sync_ready_ = true;
+  std::size_t writer_wake_at_ = 1;  // Queue length at which Write wakes the writer.
   std::thread writer_;
 
   std::mutex sync_mu_;
