@@ -1596,8 +1596,10 @@ Status SqliteStore::FlushAudit(Db& db) {
 namespace {
 
 // While a sync runs, the writer holding its transaction open is woken once this many writes
-// are queued rather than for each one: a wake-up costs about what a write does.
-constexpr std::size_t kHoldWakeAt = 4;
+// are queued rather than for each one (a wake-up costs about what a write does), and takes at
+// most this many at a time, so that it sees the sync end soon even when a burst of writes
+// arrived just before.
+constexpr std::size_t kHoldStep = 4;
 
 Millis NowMillis(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
@@ -1640,16 +1642,16 @@ bool SqliteStore::HoldForJobs(std::vector<Job>& batch) {
   bool commit = false;
   {
     std::unique_lock lock(queue_mu_);
-    const auto ready = [this] { return stopping_ || sync_ready_ || queue_.size() >= kHoldWakeAt; };
+    const auto ready = [this] { return stopping_ || sync_ready_ || queue_.size() >= kHoldStep; };
     if (!ready()) {
-      writer_wake_at_ = kHoldWakeAt;
+      writer_wake_at_ = kHoldStep;
       queue_cv_.wait(lock, ready);
       writer_wake_at_ = 1;
     }
     // Once the sync thread is free, writes still queued wait for the next transaction: adding
     // them would hold back the next sync, for the writes in this transaction too.
     commit = stopping_ || sync_ready_;
-    n = commit ? 0 : std::min(queue_.size(), max_batch - batch.size());
+    n = commit ? 0 : std::min({queue_.size(), max_batch - batch.size(), kHoldStep});
     for (std::size_t i = 0; i < n; ++i) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
@@ -1730,6 +1732,14 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
     }
     applied = batch.size();
     if (commit_now) break;
+    // When the writer is about to wait for more writes, the audit entries so far are inserted
+    // now, while the sync runs, rather than after it.
+    if (queue_depth_.load(std::memory_order_relaxed) == 0) committed = FlushAudit(db);
+    if (!committed) {
+      (void)db.Run("ROLLBACK");
+      head_ = batch_start_;
+      break;
+    }
     commit_now = HoldForJobs(batch);
     tx.AdvanceNow(NowMillis(*options_.clock));
   }
@@ -1756,7 +1766,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch) {
       }
     }
   } else {
-    results.assign(batch.size(), committed);  // BEGIN failed: nothing ran.
+    results.assign(batch.size(), committed);  // BEGIN or an audit insert failed: nothing kept.
   }
   batches_.fetch_add(1, std::memory_order_relaxed);
   batched_writes_.fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
