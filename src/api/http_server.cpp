@@ -140,10 +140,12 @@ void AppendHead(std::string& out, const Response& r, std::size_t body_size, bool
   const auto reason = http::obsolete_reason(status);
   const auto header = [&out](std::string_view name, std::string_view value) {
     out.append(name).append(": ");
-    for (const char c : value) {
-      if (c != '\r' && c != '\n') out.push_back(c);
+    for (auto at = value.find_first_of("\r\n"); at != std::string_view::npos;
+         at = value.find_first_of("\r\n")) {
+      out.append(value.substr(0, at));
+      value.remove_prefix(at + 1);
     }
-    out.append("\r\n");
+    out.append(value).append("\r\n");
   };
   out.append("HTTP/1.1 ").append(std::to_string(r.status)).push_back(' ');
   out.append(reason.data(), reason.size()).append("\r\n");
